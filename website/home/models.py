@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from website.people.selectors import has_team, profile_for
+
+
+class HomePage(Page):
+    """The site root: each person's dashboard."""
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["me"] = profile_for(request.user)
+        context["has_team"] = has_team(request.user)
+        return context

@@ -1,0 +1,104 @@
+"""Writes to the org chart. Every supervisor change goes through ``org_move`` (cycle check + closure rows)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import OrgPath, StaffProfile
+
+
+class OrgCycleError(ValueError):
+    """Raised when a supervisor change would make someone their own (indirect) supervisor."""
+
+
+def org_check_move(*, node_id: int, new_supervisor_id: int | None) -> None:
+    """Refuse a supervisor that is the person themselves or one of their reports."""
+    if new_supervisor_id is None:
+        return
+    if new_supervisor_id == node_id or OrgPath.objects.filter(
+        ancestor_id=node_id, descendant_id=new_supervisor_id
+    ).exists():
+        raise OrgCycleError(_("A person cannot report to themselves or to one of their own reports."))
+
+
+@transaction.atomic
+def org_insert(profile: StaffProfile) -> None:
+    """Add closure rows for a profile that has none yet (a leaf under its supervisor)."""
+    rows = [OrgPath(ancestor_id=profile.pk, descendant_id=profile.pk, depth=0)]
+    if profile.supervisor_id:
+        rows += [
+            OrgPath(ancestor_id=anc_id, descendant_id=profile.pk, depth=depth + 1)
+            for anc_id, depth in OrgPath.objects.filter(descendant_id=profile.supervisor_id).values_list(
+                "ancestor_id", "depth"
+            )
+        ]
+    OrgPath.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def org_move(profile: StaffProfile, new_supervisor: StaffProfile | None) -> None:
+    """Set ``profile``'s supervisor and re-hang its whole subtree, in one transaction."""
+    new_id = new_supervisor.pk if new_supervisor else None
+    org_check_move(node_id=profile.pk, new_supervisor_id=new_id)
+    StaffProfile.objects.filter(pk=profile.pk).update(supervisor_id=new_id)
+    profile.supervisor_id = new_id
+    _org_rehang(profile.pk, new_id)
+
+
+def _org_rehang(node_id: int, new_supervisor_id: int | None) -> None:
+    subtree = list(OrgPath.objects.filter(ancestor_id=node_id).values_list("descendant_id", "depth"))
+    subtree_ids = [d for d, _depth in subtree]
+    OrgPath.objects.filter(descendant_id__in=subtree_ids).exclude(ancestor_id__in=subtree_ids).delete()
+    if new_supervisor_id is None:
+        return
+    above = list(OrgPath.objects.filter(descendant_id=new_supervisor_id).values_list("ancestor_id", "depth"))
+    OrgPath.objects.bulk_create(
+        [
+            OrgPath(ancestor_id=anc_id, descendant_id=desc_id, depth=up + down + 1)
+            for anc_id, up in above
+            for desc_id, down in subtree
+        ],
+        batch_size=2000,
+    )
+
+
+def org_sync(profile: StaffProfile) -> None:
+    """Bring the closure rows in line with ``profile.supervisor_id`` after a plain ``save()``."""
+    current_parent = (
+        OrgPath.objects.filter(descendant_id=profile.pk, depth=1).values_list("ancestor_id", flat=True).first()
+    )
+    has_self_row = OrgPath.objects.filter(ancestor_id=profile.pk, descendant_id=profile.pk).exists()
+    if not has_self_row:
+        org_insert(profile)
+    elif current_parent != profile.supervisor_id:
+        with transaction.atomic():
+            org_check_move(node_id=profile.pk, new_supervisor_id=profile.supervisor_id)
+            _org_rehang(profile.pk, profile.supervisor_id)
+
+
+@transaction.atomic
+def org_rebuild() -> int:
+    """Rebuild the whole closure table from the supervisor column (repair tool); returns rows written."""
+    parent = dict(StaffProfile.objects.values_list("pk", "supervisor_id"))
+    OrgPath.objects.all().delete()
+    rows = []
+    for node in parent:
+        depth, current, seen = 0, node, set()
+        while current is not None:
+            if current in seen:
+                raise OrgCycleError(_("The supervisor chain of staff id %(id)s loops.") % {"id": node})
+            seen.add(current)
+            rows.append(OrgPath(ancestor_id=current, descendant_id=node, depth=depth))
+            current, depth = parent.get(current), depth + 1
+    OrgPath.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def staff_set_active(profile: StaffProfile, *, active: bool) -> None:
+    """Deactivate (or reactivate) a person and their login. Nothing they did is removed."""
+    StaffProfile.objects.filter(pk=profile.pk).update(is_active=active)
+    get_user_model().objects.filter(pk=profile.user_id).update(is_active=active)
+    profile.is_active = active

@@ -1,0 +1,76 @@
+"""Team and profile pages. A supervisor sees their own subtree and nobody else."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from .models import Department
+from .selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_of
+
+
+class TeamView(TemplateView):
+    """Direct and indirect reports (supervisors) or the whole organisation (org-wide roles)."""
+
+    template_name = "people/team.html"
+    paginate_by = 100
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        if not has_team(user):
+            raise PermissionDenied(_("Only supervisors and org-wide roles can see a team list."))
+        me = profile_for(user)
+        own_team = me is not None and me.direct_reports.exists()
+        params = self.request.GET
+        include_inactive = params.get("inactive") == "1"
+        if own_team:
+            people = team_of(me, include_inactive=include_inactive)
+            departments = Department.objects.filter(staff__in=people.values("pk")).distinct()
+        else:
+            people = staff_list().order_by("department__code", "employee_number")
+            if not include_inactive:
+                people = people.filter(is_active=True)
+            departments = Department.objects.all()
+        query = params.get("q", "").strip()
+        if query:
+            people = people.filter(Q(display_name__icontains=query) | Q(employee_number__icontains=query))
+        department = params.get("department", "")
+        if department.isdigit():
+            people = people.filter(department_id=int(department))
+        page = Paginator(people, self.paginate_by).get_page(params.get("page"))
+        return {
+            **super().get_context_data(**kwargs),
+            "me": me,
+            "own_team": own_team,
+            "page_obj": page,
+            "people": page.object_list,
+            "departments": departments,
+            "query": query,
+            "department": department,
+            "include_inactive": include_inactive,
+            "can_see_all": user.has_perm(VIEW_ALL),
+        }
+
+
+class ProfileView(TemplateView):
+    template_name = "people/profile.html"
+
+    def get_context_data(self, **kwargs):
+        person = get_object_or_404(staff_list(), pk=self.kwargs["pk"])
+        if not can_view_profile(self.request.user, person):
+            raise PermissionDenied(_("This profile is outside your team."))
+        reports = person.direct_reports.select_related("department", "position").order_by("employee_number")
+        return {**super().get_context_data(**kwargs), "person": person, "reports": reports}
+
+
+class MyProfileView(TemplateView):
+    def get(self, request, *args, **kwargs):
+        me = profile_for(request.user)
+        if me is None:
+            raise Http404(_("Your login has no staff profile."))
+        return redirect("profile", pk=me.pk)

@@ -1,0 +1,20 @@
+"""Tests: fast hasher, in-memory email and cache, tasks run immediately, a temporary search index."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import search_backends
+from .env import env_str
+
+SECRET_KEY = "test-only-key"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-media-"))
+SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-index-"))
+WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND", "database") or "database")
+LANGUAGE_CODE = "zh-hant"
