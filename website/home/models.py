@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from website.people.selectors import has_team, profile_for
+from website.people.selectors import has_team, profile_for, reporting_line, team_of
 
 
 class HomePage(Page):
@@ -19,4 +19,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["me"] = profile_for(request.user)
         context["has_team"] = has_team(request.user)
+        me = context["me"]
+        context["chain"] = reporting_line(me) if me else []
+        context["team_size"] = team_of(me).count() if me and context["has_team"] else None
         return context

@@ -51,3 +51,12 @@ def has_team(user: AbstractBaseUser) -> bool:
     if user.has_perm(VIEW_ALL):
         return True
     return user.has_perm(VIEW_TEAM) and StaffProfile.objects.filter(supervisor__user=user).exists()
+
+
+def reporting_line(profile: StaffProfile) -> list[StaffProfile]:
+    """The profile's supervisors, top first, in one query."""
+    return list(
+        staff_list()
+        .filter(descendant_paths__descendant=profile, descendant_paths__depth__gte=1)
+        .order_by("-descendant_paths__depth")
+    )

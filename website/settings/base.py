@@ -184,6 +184,9 @@ def search_backends(choice: str) -> dict:
 
 WAGTAILSEARCH_BACKENDS = search_backends(SEARCH_BACKEND)
 
+# `manage.py load_demo` writes demo people with a known password: only dev and test switch it on.
+DEMO_DATA_ALLOWED = False
+
 # --- Wagtail --------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "ServeWell"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -18,3 +18,6 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-media-"))
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-index-"))
 WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND", "database") or "database")
 LANGUAGE_CODE = "zh-hant"
+DEMO_DATA_ALLOWED = True
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django_tasks": {"level": "WARNING"}}}  # noqa: F405
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-static-"))

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from website.ledger.models import Outcome, Record, RecordKind
+from website.ledger.services import record_append
+
+
+@pytest.fixture
+def staff(make_staff):
+    """A member of staff with a profile (so the name and employee number snapshots are filled)."""
+    return make_staff("alice", display_name="陳美玲", employee_number="E10001")
+
+
+@pytest.fixture
+def append(staff):
+    """append(**overrides) -> Record: an acknowledgement by ``staff`` unless overridden."""
+
+    def do(**overrides: Any) -> Record:
+        fields = {
+            "kind": RecordKind.ACKNOWLEDGEMENT,
+            "actor": staff.user,
+            "subject_type": "kb.procedurepage",
+            "page_id": 42,
+            "revision_id": 7,
+            "title": "客戶投訴處理程序",
+            "outcome": Outcome.ACKNOWLEDGED,
+            **overrides,
+        }
+        return record_append(**fields)
+
+    return do

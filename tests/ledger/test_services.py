@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from website.ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
+from website.ledger.services import ERR_ALREADY_CORRECTED, ERR_FUTURE, ledger_verify, record_append, record_correct
+
+pytestmark = pytest.mark.django_db
+
+
+def test_append_builds_a_chain(append, staff):
+    first = append()
+    second = append(kind=RecordKind.QUIZ_ATTEMPT, outcome=Outcome.PASSED, score=Decimal("87.5"))
+    third = append(kind=RecordKind.COMPLETION, outcome=Outcome.COMPLETED, data={"course": "C-01"})
+
+    assert [r.seq for r in Record.objects.all()] == [1, 2, 3]
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert second.hash == chain_hash(first.hash, second.canonical_json())
+    assert ledger_verify().ok
+
+
+def test_append_snapshots_the_actor_and_content(append, staff):
+    record = append(score=90)
+    stored = Record.objects.get(pk=record.pk)
+    assert stored.actor == staff.user
+    assert stored.actor_user_id == staff.user.pk
+    assert stored.actor_username == "alice"
+    assert stored.actor_name == "陳美玲"
+    assert stored.actor_employee_number == "E10001"
+    assert (stored.subject_type, stored.page_id, stored.revision_id) == ("kb.procedurepage", 42, 7)
+    assert stored.title == "客戶投訴處理程序"
+    assert stored.score == Decimal("90.00")
+    assert stored.occurred_at == stored.recorded_at
+    assert stored.occurred_at.tzinfo is not None
+
+
+def test_stored_row_hashes_the_same_as_the_written_one(append):
+    """Values come back from the database exactly as hashed (Decimal places, UTC, microseconds, JSON)."""
+    when = datetime.datetime(2025, 6, 30, 17, 5, 9, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    record = append(score="75.5", occurred_at=when, data={"answers": [1, "b", None, True], "n": {"z": 1, "a": 2}})
+    stored = Record.objects.get(pk=record.pk)
+    assert stored.canonical_json() == record.canonical_json()
+    assert stored.compute_hash() == stored.hash
+    assert stored.occurred_at == when
+    assert '"occurred_at":"2025-06-30T09:05:09.123456Z"' in stored.canonical_json()
+    assert '"score":"75.50"' in stored.canonical_json()
+
+
+def test_user_without_profile_uses_full_name():
+    user = UserFactory(username="contractor", first_name="Pat", last_name="Lee")
+    record = record_append(
+        kind=RecordKind.REVIEW, actor=user, subject_type="people.staffprofile", title="Review", outcome="approved"
+    )
+    assert (record.actor_name, record.actor_employee_number) == ("Pat Lee", "")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "bribe"}, "kind"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"title": ""}, "title"),
+        ({"subject_type": ""}, "subject_type"),
+        ({"score": "lots"}, "score"),
+        ({"score": Decimal("12345.67")}, "score"),
+        ({"score": Decimal("1.234")}, "score"),
+        ({"score": -1}, "score"),
+        ({"data": {"ratio": 0.5}}, "data"),
+        ({"data": {1: "x"}}, "data"),
+        ({"data": ["not", "a", "dict"]}, "data"),
+        ({"occurred_at": datetime.datetime(2025, 1, 1)}, "occurred_at"),
+        ({"actor": None}, "actor"),
+    ],
+)
+def test_bad_input_names_the_field_and_writes_nothing(append, overrides, field):
+    with pytest.raises(ValidationError) as caught:
+        append(**overrides)
+    assert field in caught.value.message_dict
+    assert not Record.objects.exists()
+
+
+def test_future_occurrence_is_refused(append):
+    with pytest.raises(ValidationError) as caught:
+        append(occurred_at=timezone.now() + datetime.timedelta(hours=1))
+    assert caught.value.message_dict == {"occurred_at": [ERR_FUTURE]}
+
+
+def test_data_error_names_the_nested_path(append):
+    with pytest.raises(ValidationError, match=r"data\.answers\[1\]: float"):
+        append(data={"answers": [1, 2.5]})
+
+
+def test_append_inside_an_outer_transaction_rolls_back_with_it(append):
+    append()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        append()
+        raise RuntimeError("progress update failed")
+    assert list(Record.objects.values_list("seq", flat=True)) == [1]
+    assert append().seq == 2
+    assert ledger_verify().ok
+
+
+def test_append_query_count(append, staff, django_assert_num_queries):
+    """SAVEPOINT (the test's transaction is outside), profile, [advisory lock], head, INSERT, RELEASE."""
+    append()
+    actor = get_user_model().objects.get(pk=staff.user.pk)  # no cached profile
+    expected = 6 if connection.vendor == "postgresql" else 5
+    with django_assert_num_queries(expected):
+        append(actor=actor)
+    with django_assert_num_queries(expected - 1):  # the profile is now cached on the user
+        append(actor=actor)
+
+
+def test_correction_points_at_the_original_which_stays_unchanged(append, staff):
+    original = append(kind=RecordKind.QUIZ_ATTEMPT, outcome=Outcome.FAILED, score=40)
+    before = Record.objects.filter(pk=original.pk).values().get()
+    officer = UserFactory(username="officer")
+
+    correction = record_correct(original, by=officer, reason="Question 3 was mis-keyed", outcome="passed", score=80)
+
+    assert Record.objects.filter(pk=original.pk).values().get() == before
+    assert correction.corrects == original
+    assert correction.seq == original.seq + 1
+    assert (correction.kind, correction.outcome, correction.score) == ("quiz_attempt", "passed", Decimal("80.00"))
+    assert correction.actor == staff.user  # still about the same person
+    assert correction.occurred_at == original.occurred_at
+    assert correction.data["correction"] == {
+        "reason": "Question 3 was mis-keyed",
+        "by_user_id": officer.pk,
+        "by_username": "officer",
+        "by_name": "",
+    }
+    assert list(original.corrections.all()) == [correction]
+    assert list(Record.objects.current()) == [correction]
+    assert ledger_verify().ok
+
+
+def test_correction_needs_a_reason_and_only_known_fields(append):
+    original = append()
+    officer = UserFactory(username="officer")
+    with pytest.raises(ValidationError) as caught:
+        record_correct(original, by=officer, reason="  ")
+    assert "reason" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        record_correct(original, by=officer, reason="typo", seq=99, actor_username="mallory")
+    assert set(caught.value.message_dict) == {"actor_username", "seq"}
+    assert Record.objects.count() == 1
+
+
+def test_a_corrected_record_cannot_be_corrected_twice(append):
+    original = append()
+    officer = UserFactory(username="officer")
+    first = record_correct(original, by=officer, reason="wrong revision", revision_id=8)
+    with pytest.raises(ValidationError) as caught:
+        record_correct(original, by=officer, reason="again", revision_id=9)
+    assert caught.value.message_dict == {"corrects": [ERR_ALREADY_CORRECTED.format(seq=1, by=2)]}
+    second = record_correct(first, by=officer, reason="voided", outcome=Outcome.VOIDED)
+    assert second.corrects == first
+    assert Record.objects.count() == 3
+    assert ledger_verify().ok
+
+
+def test_deleting_the_actor_keeps_the_record(append, staff):
+    record = append()
+    user = staff.user
+    staff.delete()  # profiles are PROTECTed; HR deactivates them, but a user can still be removed
+    user.delete()
+
+    stored = Record.objects.get(pk=record.pk)
+    assert stored.actor is None
+    assert (stored.actor_user_id, stored.actor_username, stored.actor_name) == (record.actor_user_id, "alice", "陳美玲")
+    assert stored.actor_employee_number == "E10001"
+    assert ledger_verify().ok
+
+
+def test_correcting_a_record_whose_actor_was_deleted_keeps_the_snapshots():
+    user = UserFactory(username="leaver", first_name="Lee", last_name="Ho")
+    original = record_append(
+        kind=RecordKind.ACKNOWLEDGEMENT, actor=user, subject_type="kb.procedurepage", title="T", outcome="acknowledged"
+    )
+    user.delete()
+    original.refresh_from_db()
+    correction = record_correct(original, by=UserFactory(username="officer"), reason="wrong page", page_id=5)
+    assert correction.actor_id is None
+    assert (correction.actor_username, correction.actor_name) == ("leaver", "Lee Ho")
+    assert ledger_verify().ok

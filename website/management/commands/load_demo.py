@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from website import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo bank (site tree, people, roles). Safe to run again; refused in production."
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError("load_demo is refused with these settings (DEMO_DATA_ALLOWED is off, e.g. production).")
+        demo.ensure_site()
+        profiles = demo.load_people()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for username, what in demo.demo_logins():
+            self.stdout.write(f"  {username:<12} {what}")

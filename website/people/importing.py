@@ -1,0 +1,801 @@
+"""HR import of staff from CSV or XLSX: parse, validate every row, then apply all or nothing.
+
+``parse_staff_file`` turns a file into ``Row`` objects; ``staff_import`` validates them against the file and
+the database, and (unless ``dry_run``) writes users and profiles in one transaction. Any problem raises
+``StaffImportError`` carrying every issue found, by line and column, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Position, StaffProfile
+from .services import staff_set_active
+
+logger = logging.getLogger(__name__)
+
+# --- Columns --------------------------------------------------------------------------------------------
+
+EMPLOYEE_NUMBER = "employee_number"
+NAME = "name"
+EMAIL = "email"
+DEPARTMENT = "department"
+POSITION = "position"
+SUPERVISOR = "supervisor_employee_number"
+HIRE_DATE = "hire_date"
+ACTIVE = "active"
+USERNAME = "username"
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    EMPLOYEE_NUMBER,
+    NAME,
+    EMAIL,
+    DEPARTMENT,
+    POSITION,
+    SUPERVISOR,
+    HIRE_DATE,
+    ACTIVE,
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = (USERNAME,)
+
+# The Traditional Chinese header of each column; the downloadable template uses these.
+TEMPLATE_HEADERS: dict[str, str] = {
+    EMPLOYEE_NUMBER: "員工編號",
+    NAME: "姓名",
+    EMAIL: "電郵",
+    DEPARTMENT: "部門",
+    POSITION: "職位",
+    SUPERVISOR: "主管員工編號",
+    HIRE_DATE: "入職日期",
+    ACTIVE: "在職",
+}
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    EMPLOYEE_NUMBER: ("employee_number", "員工編號", "员工编号"),
+    NAME: ("name", "姓名"),
+    EMAIL: ("email", "電郵", "电邮"),
+    DEPARTMENT: ("department", "部門", "部门"),
+    POSITION: ("position", "職位", "职位"),
+    SUPERVISOR: ("supervisor_employee_number", "主管員工編號", "主管员工编号"),
+    HIRE_DATE: ("hire_date", "入職日期", "入职日期"),
+    ACTIVE: ("active", "在職", "在职"),
+    USERNAME: ("username", "登入帳號", "登录账号"),
+}
+
+FIELD_LABELS = {
+    EMPLOYEE_NUMBER: _("employee number"),
+    NAME: _("name"),
+    EMAIL: _("email"),
+    DEPARTMENT: _("department"),
+    POSITION: _("position"),
+    SUPERVISOR: _("supervisor"),
+    HIRE_DATE: _("hire date"),
+    ACTIVE: _("active"),
+    USERNAME: _("username"),
+}
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "是", "在職", "在职"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "否", "離職", "离职"})
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+MAX_FUTURE_HIRE = datetime.timedelta(days=365)
+
+# --- Messages (module constants so tests compare them) ----------------------------------------------------
+
+MSG_LINE_COLUMN = _("Line %(line)s, column “%(column)s”: %(message)s")
+MSG_LINE = _("Line %(line)s: %(message)s")
+
+ERR_FILE_TYPE = _("Upload a .csv or .xlsx file (older .xls workbooks must be saved as .xlsx first).")
+ERR_ENCODING = _(
+    "The file is not UTF-8 text. In Excel choose “CSV UTF-8 (Comma delimited)” when saving, "
+    "or upload the .xlsx workbook."
+)
+ERR_CSV_INVALID = _("The CSV file could not be read: %(error)s.")
+ERR_XLSX_INVALID = _("The file could not be read as an Excel workbook (.xlsx).")
+ERR_EMPTY_FILE = _("The file is empty: the first line must be the column headers.")
+ERR_NO_ROWS = _("The file has column headers but no staff rows.")
+ERR_MISSING_COLUMN = _("The file has no “%(column)s” column (accepted headers: %(aliases)s).")
+ERR_DUPLICATE_COLUMN = _("The column “%(column)s” appears more than once.")
+
+ERR_REQUIRED = _("This field is required.")
+ERR_TOO_LONG = _("“%(value)s” is longer than %(max)s characters.")
+ERR_DUPLICATE_EMPLOYEE = _("Employee number %(value)s also appears on line %(other)s.")
+ERR_EMAIL_INVALID = _("“%(value)s” is not a valid email address.")
+ERR_DUPLICATE_EMAIL = _("The email address %(value)s also appears on line %(other)s.")
+ERR_EMAIL_TAKEN = _("The email address %(value)s already belongs to another login (%(username)s).")
+ERR_USERNAME_INVALID = _("“%(value)s” is not a valid username: use letters, digits and @ . + - _ only.")
+ERR_DUPLICATE_USERNAME = _("The username %(value)s also appears on line %(other)s.")
+ERR_USERNAME_TAKEN = _("The username %(value)s already belongs to another login.")
+ERR_UNKNOWN_DEPARTMENT = _("Unknown department “%(value)s”: use a code or name from the department list.")
+ERR_INACTIVE_DEPARTMENT = _("The department “%(value)s” is no longer active.")
+ERR_UNKNOWN_POSITION = _("Unknown position “%(value)s”: use a code or name from the position list.")
+ERR_DATE_INVALID = _("“%(value)s” is not a date: use YYYY-MM-DD or YYYY/MM/DD.")
+ERR_DATE_FUTURE = _("The hire date %(value)s is more than a year in the future.")
+ERR_ACTIVE_INVALID = _(
+    "“%(value)s” is not a yes/no value: use 1/0, Y/N, yes/no, true/false, 是/否 or 在職/離職."
+)
+ERR_SUPERVISOR_UNKNOWN = _("No staff member has the employee number %(value)s, in this file or in ServeWell.")
+ERR_SUPERVISOR_SELF = _("A person cannot be their own supervisor.")
+ERR_SUPERVISOR_CYCLE = _("Supervisor cycle: %(cycle)s.")
+ERR_SUPERVISOR_INACTIVE = _(
+    "The supervisor %(value)s is not active; an active person needs an active supervisor."
+)
+
+VALUE_YES = _("yes")
+VALUE_NO = _("no")
+
+# Row outcomes.
+CREATED = "created"
+UPDATED = "updated"
+DEACTIVATED = "deactivated"
+UNCHANGED = "unchanged"
+ACTION_LABELS = {
+    CREATED: _("new"),
+    UPDATED: _("updated"),
+    DEACTIVATED: _("deactivated"),
+    UNCHANGED: _("unchanged"),
+}
+
+
+# --- Data shapes ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: ``values`` by canonical column key, ``labels`` the headers as written in the file."""
+
+    line: int
+    values: Mapping[str, Any]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column, column)
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """A problem with the file: line (header = 1) and column as the user sees them, or None for the file."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        if self.column is None:
+            return str(MSG_LINE % {"line": self.line, "message": self.message})
+        return str(MSG_LINE_COLUMN % {"line": self.line, "column": self.column, "message": self.message})
+
+
+class StaffImportError(Exception):
+    """The file cannot be imported; ``issues`` lists every problem found. Nothing was written."""
+
+    def __init__(self, issues: Sequence[ImportIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowChange:
+    """What the import does (or would do) to one person."""
+
+    line: int
+    employee_number: str
+    name: str
+    action: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS[self.action])
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowChange]
+    dry_run: bool
+
+    def _count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def created(self) -> int:
+        return self._count(CREATED)
+
+    @property
+    def updated(self) -> int:
+        return self._count(UPDATED)
+
+    @property
+    def deactivated(self) -> int:
+        return self._count(DEACTIVATED)
+
+    @property
+    def unchanged(self) -> int:
+        return self._count(UNCHANGED)
+
+    @property
+    def changed_rows(self) -> list[RowChange]:
+        return [row for row in self.rows if row.action != UNCHANGED]
+
+
+# --- Parsing --------------------------------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    return text.strip().lstrip("\ufeff").strip().casefold().replace(" ", "_").replace("-", "_")
+
+
+_ALIAS_TO_COLUMN = {
+    _header_key(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases
+}
+
+
+def parse_staff_file(file_obj: IO[bytes], filename: str) -> list[Row]:
+    """Read a CSV (UTF-8, with or without BOM) or XLSX (first sheet) staff file into rows.
+
+    Raises ``StaffImportError`` for an unreadable file or missing/duplicated columns.
+    """
+    data = file_obj.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in {"csv", "txt"}:
+        records = _csv_records(data)
+    elif suffix == "xlsx":
+        records = _xlsx_records(data)
+    else:
+        raise StaffImportError([ImportIssue(None, None, str(ERR_FILE_TYPE))])
+    return _rows_from_records(records)
+
+
+def _csv_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise StaffImportError([ImportIssue(None, None, str(ERR_ENCODING))]) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = []
+    try:
+        # Numbered by record, as a spreadsheet numbers rows (a quoted cell may span several text lines).
+        for number, record in enumerate(reader, start=1):
+            records.append((number, record))
+    except csv.Error as exc:
+        raise StaffImportError([ImportIssue(None, None, str(ERR_CSV_INVALID % {"error": exc}))]) from None
+    return iter(records)
+
+
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise StaffImportError([ImportIssue(None, None, str(ERR_XLSX_INVALID))]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        # read_only iter_rows starts at row 1 and pads missing rows, so enumerate gives the sheet's numbers.
+        records = [(number, row) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
+    return iter(records)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _rows_from_records(records: Iterable[tuple[int, Sequence[Any]]]) -> list[Row]:
+    records = iter(records)
+    header: Sequence[Any] | None = None
+    for _number, record in records:
+        if any(not _is_blank(cell) for cell in record):
+            header = record
+            break
+    if header is None:
+        raise StaffImportError([ImportIssue(None, None, str(ERR_EMPTY_FILE))])
+
+    issues: list[ImportIssue] = []
+    positions: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for index, cell in enumerate(header):
+        if _is_blank(cell):
+            continue
+        text = str(cell).strip().lstrip("\ufeff")
+        column = _ALIAS_TO_COLUMN.get(_header_key(text))
+        if column is None:
+            continue  # HR exports carry extra columns; they are ignored.
+        if column in positions:
+            issues.append(ImportIssue(None, None, str(ERR_DUPLICATE_COLUMN % {"column": text})))
+            continue
+        positions[column] = index
+        labels[column] = text
+    for column in REQUIRED_COLUMNS:
+        if column not in positions:
+            aliases = " / ".join(HEADER_ALIASES[column])
+            issues.append(
+                ImportIssue(None, None, str(ERR_MISSING_COLUMN % {"column": column, "aliases": aliases}))
+            )
+    if issues:
+        raise StaffImportError(issues)
+
+    rows = []
+    for number, record in records:
+        if all(_is_blank(cell) for cell in record):
+            continue
+        values = {
+            column: record[index] if index < len(record) else None for column, index in positions.items()
+        }
+        rows.append(Row(line=number, values=values, labels=labels))
+    if not rows:
+        raise StaffImportError([ImportIssue(None, None, str(ERR_NO_ROWS))])
+    return rows
+
+
+# --- Cell conversion ------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """A cell as text; Excel's whole numbers (1001.0) lose the decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _to_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # An Excel date serial in a cell formatted as a number.
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            converted = from_excel(value)
+        except (ValueError, OverflowError, TypeError):
+            return None
+        return converted.date() if isinstance(converted, datetime.datetime) else None
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _to_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    word = _text(value).casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _yes_no(value: bool) -> str:
+    return str(VALUE_YES if value else VALUE_NO)
+
+
+# --- Validation -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    """One validated row, ready to apply."""
+
+    row: Row
+    employee_number: str
+    name: str
+    email: str
+    username: str | None  # None: no username column and an existing login keeps its name
+    department: Department | None
+    position: Position | None
+    supervisor: str  # employee number, "" for none
+    hire_date: datetime.date | None
+    active: bool | None
+    existing: StaffProfile | None = None
+
+
+def _lookup(items: Iterable[Department | Position]) -> dict[str, Department | Position]:
+    by_key: dict[str, Department | Position] = {}
+    for item in items:
+        by_key.setdefault(item.name.strip().casefold(), item)
+    for item in items:
+        by_key[item.code.strip().casefold()] = item  # codes win over names
+    return by_key
+
+
+def _plan(rows: Sequence[Row]) -> list[_Planned]:
+    """Validate every row against the file and the database; raise with all issues, or return the plan."""
+    user_model = get_user_model()
+    issues: list[ImportIssue] = []
+
+    def add(row: Row, column: str, message: Any) -> None:
+        issues.append(ImportIssue(row.line, row.label(column), str(message)))
+
+    departments = _lookup(list(Department.objects.all()))
+    positions = _lookup(list(Position.objects.all()))
+    profiles = {p.employee_number: p for p in StaffProfile.objects.select_related("user", "supervisor")}
+    users = list(user_model.objects.values_list("pk", "username", "email"))
+    username_owner = {username.casefold(): pk for pk, username, _email in users}
+    email_owners: dict[str, list[tuple[int, str]]] = {}
+    for pk, username, email in users:
+        if email:
+            email_owners.setdefault(email.strip().casefold(), []).append((pk, username))
+
+    max_emp = StaffProfile._meta.get_field("employee_number").max_length
+    max_name = StaffProfile._meta.get_field("display_name").max_length
+    max_email = user_model._meta.get_field("email").max_length
+    max_username = user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
+    username_validator = UnicodeUsernameValidator()
+    latest_hire = timezone.localdate() + MAX_FUTURE_HIRE
+
+    planned: list[_Planned] = []
+    seen_emp: dict[str, int] = {}
+    seen_email: dict[str, int] = {}
+    seen_username: dict[str, int] = {}
+    for row in rows:
+        values = row.values
+        emp = _text(values.get(EMPLOYEE_NUMBER))
+        name = _text(values.get(NAME))
+        email = _text(values.get(EMAIL))
+        has_username_column = USERNAME in values
+        username_text = _text(values.get(USERNAME)) if has_username_column else ""
+        existing = profiles.get(emp) if emp else None
+
+        for column, value, limit in ((EMPLOYEE_NUMBER, emp, max_emp), (NAME, name, max_name)):
+            if not value:
+                add(row, column, ERR_REQUIRED)
+            elif len(value) > limit:
+                add(row, column, ERR_TOO_LONG % {"value": value, "max": limit})
+        duplicate = emp in seen_emp
+        if duplicate:
+            add(row, EMPLOYEE_NUMBER, ERR_DUPLICATE_EMPLOYEE % {"value": emp, "other": seen_emp[emp]})
+        elif emp:
+            seen_emp[emp] = row.line
+
+        own_user_pk = existing.user_id if existing else None
+        if not email:
+            add(row, EMAIL, ERR_REQUIRED)
+        else:
+            try:
+                validate_email(email)
+                if len(email) > max_email:
+                    raise ValidationError("too long")
+            except ValidationError:
+                add(row, EMAIL, ERR_EMAIL_INVALID % {"value": email})
+            else:
+                key = email.casefold()
+                if key in seen_email:
+                    add(row, EMAIL, ERR_DUPLICATE_EMAIL % {"value": email, "other": seen_email[key]})
+                else:
+                    seen_email[key] = row.line
+
+        # Username: the given one, else the employee number lower-cased for new logins.
+        username: str | None
+        username_column = USERNAME
+        if username_text:
+            username = username_text
+        elif existing is not None:
+            username = None
+        else:
+            username = emp.lower()
+            username_column = USERNAME if has_username_column else EMPLOYEE_NUMBER
+        if username and emp and not duplicate:
+            try:
+                username_validator(username)
+                if len(username) > max_username:
+                    raise ValidationError("too long")
+            except ValidationError:
+                add(row, username_column, ERR_USERNAME_INVALID % {"value": username})
+            else:
+                key = username.casefold()
+                owner = username_owner.get(key)
+                if key in seen_username:
+                    add(
+                        row,
+                        username_column,
+                        ERR_DUPLICATE_USERNAME % {"value": username, "other": seen_username[key]},
+                    )
+                elif owner is not None and owner != own_user_pk:
+                    add(row, username_column, ERR_USERNAME_TAKEN % {"value": username})
+                seen_username.setdefault(key, row.line)
+
+        resolved: dict[str, Department | Position | None] = {}
+        for column, lookup, unknown in (
+            (DEPARTMENT, departments, ERR_UNKNOWN_DEPARTMENT),
+            (POSITION, positions, ERR_UNKNOWN_POSITION),
+        ):
+            text = _text(values.get(column))
+            item = lookup.get(text.casefold()) if text else None
+            resolved[column] = item
+            if not text:
+                add(row, column, ERR_REQUIRED)
+            elif item is None:
+                add(row, column, unknown % {"value": text})
+            elif column == DEPARTMENT and not item.is_active:
+                add(row, column, ERR_INACTIVE_DEPARTMENT % {"value": text})
+
+        raw_date = values.get(HIRE_DATE)
+        hire_date = None
+        if _is_blank(raw_date):
+            add(row, HIRE_DATE, ERR_REQUIRED)
+        else:
+            hire_date = _to_date(raw_date)
+            if hire_date is None:
+                add(row, HIRE_DATE, ERR_DATE_INVALID % {"value": _text(raw_date)})
+            elif hire_date > latest_hire:
+                add(row, HIRE_DATE, ERR_DATE_FUTURE % {"value": hire_date.isoformat()})
+
+        raw_active = values.get(ACTIVE)
+        active = None
+        if _is_blank(raw_active):
+            add(row, ACTIVE, ERR_REQUIRED)
+        else:
+            active = _to_bool(raw_active)
+            if active is None:
+                add(row, ACTIVE, ERR_ACTIVE_INVALID % {"value": _text(raw_active)})
+
+        supervisor = _text(values.get(SUPERVISOR))
+        if supervisor and emp and supervisor == emp:
+            add(row, SUPERVISOR, ERR_SUPERVISOR_SELF)
+
+        planned.append(
+            _Planned(
+                row=row,
+                employee_number=emp,
+                name=name,
+                email=email,
+                username=username,
+                department=resolved[DEPARTMENT],
+                position=resolved[POSITION],
+                supervisor=supervisor,
+                hire_date=hire_date,
+                active=active,
+                existing=existing,
+            )
+        )
+
+    # Emails of logins the file does not cover must stay unique.
+    file_user_pks = {p.existing.user_id for p in planned if p.existing is not None}
+    for item in planned:
+        if not item.email:
+            continue
+        others = [name for pk, name in email_owners.get(item.email.casefold(), []) if pk not in file_user_pks]
+        if others:
+            add(item.row, EMAIL, ERR_EMAIL_TAKEN % {"value": item.email, "username": others[0]})
+
+    issues.extend(_check_supervisors(planned, profiles))
+    if issues:
+        raise StaffImportError(sorted(issues, key=lambda issue: issue.line or 0))
+    return planned
+
+
+def _check_supervisors(planned: list[_Planned], profiles: Mapping[str, StaffProfile]) -> list[ImportIssue]:
+    """Unknown or inactive supervisors and cycles in the final graph (file rows over database staff)."""
+    issues: list[ImportIssue] = []
+    in_file = {p.employee_number: p for p in planned if p.employee_number}
+    parent: dict[str, str] = {
+        emp: profile.supervisor.employee_number
+        for emp, profile in profiles.items()
+        if profile.supervisor is not None and emp not in in_file
+    }
+    active_of = {emp: profile.is_active for emp, profile in profiles.items()}
+    for emp, item in in_file.items():
+        if item.active is not None:
+            active_of[emp] = item.active
+    for item in planned:
+        sup = item.supervisor
+        if not sup or sup == item.employee_number:
+            continue
+        column = item.row.label(SUPERVISOR)
+        if sup not in in_file and sup not in profiles:
+            issues.append(ImportIssue(item.row.line, column, str(ERR_SUPERVISOR_UNKNOWN % {"value": sup})))
+            continue
+        if item.employee_number:
+            parent[item.employee_number] = sup
+        if item.active and active_of.get(sup) is False:
+            issues.append(ImportIssue(item.row.line, column, str(ERR_SUPERVISOR_INACTIVE % {"value": sup})))
+
+    # Walk up from every file row; a walk that meets its own path has found a cycle.
+    done: set[str] = set()
+    for start in in_file:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in done and node not in on_path:
+            on_path[node] = len(path)
+            path.append(node)
+            node = parent.get(node)
+        if node is not None and node in on_path:
+            cycle = [*path[on_path[node] :], node]
+            text = " → ".join(cycle)
+            for member in cycle[:-1]:
+                if member in in_file:
+                    row = in_file[member].row
+                    issues.append(
+                        ImportIssue(
+                            row.line, row.label(SUPERVISOR), str(ERR_SUPERVISOR_CYCLE % {"cycle": text})
+                        )
+                    )
+        done.update(path)
+    return issues
+
+
+# --- Applying -------------------------------------------------------------------------------------------
+
+
+def _supervisors_first(planned: list[_Planned]) -> list[_Planned]:
+    """File rows ordered so each supervisor in the file comes before their reports (graph is acyclic)."""
+    in_file = {p.employee_number: p for p in planned}
+    ordered: list[_Planned] = []
+    placed: set[str] = set()
+    for item in planned:
+        chain = []
+        node: _Planned | None = item
+        while node is not None and node.employee_number not in placed:
+            chain.append(node)
+            placed.add(node.employee_number)
+            node = in_file.get(node.supervisor)
+        ordered.extend(reversed(chain))
+    return ordered
+
+
+def _describe(item: _Planned) -> RowChange:
+    """Compare a planned row with the database: the preview's line for it."""
+    existing = item.existing
+    change = RowChange(
+        line=item.row.line, employee_number=item.employee_number, name=item.name, action=CREATED
+    )
+    if existing is None:
+        return change
+    user = existing.user
+    old_sup = existing.supervisor.employee_number if existing.supervisor else ""
+    pairs: list[tuple[str, str, str]] = [
+        (NAME, existing.display_name, item.name),
+        (EMAIL, user.email, item.email),
+        (DEPARTMENT, str(existing.department), str(item.department)),
+        (POSITION, str(existing.position), str(item.position)),
+        (SUPERVISOR, old_sup, item.supervisor),
+        (HIRE_DATE, existing.hire_date.isoformat(), item.hire_date.isoformat()),
+        (ACTIVE, _yes_no(existing.is_active and user.is_active), _yes_no(bool(item.active))),
+    ]
+    if item.username is not None:
+        pairs.append((USERNAME, user.get_username(), item.username))
+    # Department and position compare by identity, not by their display text.
+    differs = {
+        DEPARTMENT: existing.department_id != item.department.pk,
+        POSITION: existing.position_id != item.position.pk,
+    }
+    change.changes = [
+        FieldChange(column, str(FIELD_LABELS[column]), old, new)
+        for column, old, new in pairs
+        if differs.get(column, old != new)
+    ]
+    if not change.changes:
+        change.action = UNCHANGED
+    elif existing.is_active and not item.active:
+        change.action = DEACTIVATED
+    else:
+        change.action = UPDATED
+    return change
+
+
+def _apply(planned: list[_Planned]) -> None:
+    user_model = get_user_model()
+    pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
+    for item in _supervisors_first(planned):
+        supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
+        profile = item.existing
+        if profile is None:
+            user = user_model(username=item.username, email=item.email, is_active=item.active)
+            user.set_unusable_password()
+            user.save()
+            profile = StaffProfile(
+                user=user,
+                employee_number=item.employee_number,
+                display_name=item.name,
+                department=item.department,
+                position=item.position,
+                supervisor_id=supervisor_id,
+                hire_date=item.hire_date,
+                is_active=item.active,
+            )
+            profile.save()
+            pk_by_emp[item.employee_number] = profile.pk
+            continue
+
+        user = profile.user
+        user_fields = []
+        if user.email != item.email:
+            user.email = item.email
+            user_fields.append("email")
+        if item.username is not None and user.get_username() != item.username:
+            setattr(user, user_model.USERNAME_FIELD, item.username)
+            user_fields.append(user_model.USERNAME_FIELD)
+        if user_fields:
+            user.save(update_fields=user_fields)
+
+        new_values = {
+            "display_name": item.name,
+            "department_id": item.department.pk,
+            "position_id": item.position.pk,
+            "supervisor_id": supervisor_id,
+            "hire_date": item.hire_date,
+        }
+        profile_fields = [name for name, value in new_values.items() if getattr(profile, name) != value]
+        if profile_fields:
+            for name in profile_fields:
+                setattr(profile, name, new_values[name])
+            # save() re-hangs the subtree in the closure table when the supervisor changed.
+            profile.save(update_fields=[name.removesuffix("_id") for name in profile_fields] + ["updated_at"])
+        if profile.is_active != item.active or user.is_active != item.active:
+            staff_set_active(profile, active=item.active)
+
+
+def staff_import(rows: Sequence[Row], *, dry_run: bool = False, actor: Any = None) -> ImportResult:
+    """Validate all rows, then (unless ``dry_run``) create and update staff in one transaction.
+
+    Raises ``StaffImportError`` with every issue and writes nothing if any row is bad. People not in the
+    file are never touched; rows that match the database cause no writes at all.
+    """
+    if dry_run:
+        planned = _plan(rows)
+        return ImportResult(rows=[_describe(item) for item in planned], dry_run=True)
+    with transaction.atomic():
+        planned = _plan(rows)
+        result = ImportResult(rows=[_describe(item) for item in planned], dry_run=False)
+        if result.changed_rows:
+            _apply(
+                [
+                    item
+                    for item, change in zip(planned, result.rows, strict=True)
+                    if change.action != UNCHANGED
+                ]
+            )
+    logger.info(
+        "Staff import by %s: %d created, %d updated, %d deactivated, %d unchanged",
+        getattr(actor, "username", actor) or "system",
+        result.created,
+        result.updated,
+        result.deactivated,
+        result.unchanged,
+    )
+    return result

@@ -1,0 +1,198 @@
+"""Chinese-aware text analysis shared by indexing, querying and highlighting.
+
+Text is folded (NFKC, Traditional→Simplified with OpenCC, lower case) and cut into *units*, one position
+each: a Latin word (letters/digits, Porter-stemmed in search fields) or a single CJK character. A CJK character
+also yields the bigram it starts, at the same position, so ``投诉`` is one term inside ``客户投诉与意见处理``;
+a multi-character query becomes a phrase of consecutive bigrams (see :func:`phrase_terms`). Runs of mixed
+script (``AML反洗錢``) are split at the script boundary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from whoosh.lang.porter import stem as porter_stem
+
+_CJK = (
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf"  # CJK Extension A
+    "\u4e00-\u9fff"  # CJK Unified Ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK Compatibility Ideographs
+    "\U00020000-\U0003134f"  # CJK Extensions B-G
+)
+_RUN_RE = re.compile(r"[^\W_]+")
+_CJK_SPLIT_RE = re.compile(f"([{_CJK}]+)")
+_MAX_WORD = 64
+
+_t2s = opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return porter_stem(word) if word.isascii() and word.isalpha() else word
+
+
+def fold(text: str) -> str:
+    """NFKC, Traditional→Simplified, lower case: the form index and queries are compared in."""
+    return _t2s.convert(unicodedata.normalize("NFKC", text)).lower()
+
+
+def _word(run: str, stem: bool) -> str:
+    return _stem(run) if stem else run
+
+
+def term_positions(text: str, *, stem: bool = True) -> dict[str, list[int]]:
+    """Every term of ``text`` with its positions: the indexing fast path (no per-token objects)."""
+    poses: dict[str, list[int]] = defaultdict(list)
+    pos = 0
+    for match in _RUN_RE.finditer(fold(text)):
+        run = match.group()
+        pieces = (run,) if run.isascii() else _CJK_SPLIT_RE.split(run)
+        for i, piece in enumerate(pieces):
+            if not piece:
+                continue
+            if i % 2 == 0:  # a non-CJK word (split() puts the captured CJK runs at odd indexes)
+                if len(piece) <= _MAX_WORD:
+                    poses[_word(piece, stem)].append(pos)
+                    pos += 1
+                continue
+            for offset, char in enumerate(piece):
+                poses[char].append(pos + offset)
+            for offset in range(len(piece) - 1):
+                poses[piece[offset : offset + 2]].append(pos + offset)
+            pos += len(piece)
+    return poses
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One position of analysed text: a word stem or a CJK character, with where it came from."""
+
+    key: str
+    cjk: bool
+    joined: bool  # a CJK character in the same run as the unit before it
+    start: int  # character offsets in the text given to units()
+    end: int
+
+
+def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """fold(text) plus, for each folded character, the index of the original character it came from."""
+    folded = fold(text)
+    if len(folded) == len(text) and unicodedata.is_normalized("NFKC", text):
+        return folded, list(range(len(text) + 1))
+    chars, offsets = [], []
+    for index, char in enumerate(text):
+        piece = fold(char)
+        chars.append(piece)
+        offsets.extend([index] * len(piece))
+    offsets.append(len(text))
+    return "".join(chars), offsets
+
+
+def units(text: str, *, stem: bool = True) -> list[Unit]:
+    """The units of ``text`` in order, with offsets into ``text`` (for highlighting and query building)."""
+    folded, offsets = _fold_with_offsets(text)
+    result: list[Unit] = []
+    for match in _RUN_RE.finditer(folded):
+        run, base = match.group(), match.start()
+        pieces = (run,) if run.isascii() else _CJK_SPLIT_RE.split(run)
+        for i, piece in enumerate(pieces):
+            if piece and i % 2 == 0 and len(piece) <= _MAX_WORD:
+                start, end = offsets[base], offsets[base + len(piece) - 1] + 1
+                result.append(Unit(_word(piece, stem), False, False, start, end))
+            elif piece and i % 2 == 1:
+                for offset, char in enumerate(piece):
+                    at = base + offset
+                    result.append(Unit(char, True, offset > 0, offsets[at], offsets[at] + 1))
+            base += len(piece)
+    return result
+
+
+def phrase_terms(text: str, *, stem: bool = True) -> list[str]:
+    """The terms of ``text`` at consecutive positions, to match it as a phrase.
+
+    A CJK run of n > 1 characters becomes its n-1 bigrams (positions p..p+n-2) followed by its last character
+    (p+n-1) when more units follow; a word or a lone character is itself. ``客户投诉`` → 客户 户投 投诉.
+    """
+    terms: list[str] = []
+    seq = units(text, stem=stem)
+    for i, unit in enumerate(seq):
+        nxt = seq[i + 1] if i + 1 < len(seq) else None
+        if not unit.cjk:
+            terms.append(unit.key)
+        elif nxt is not None and nxt.joined:
+            terms.append(unit.key + nxt.key)
+        elif not unit.joined or nxt is not None:
+            terms.append(unit.key)  # a lone character, or the last one of a run followed by more units
+    return terms
+
+
+def query_chunks(text: str) -> list[str]:
+    """Whitespace-separated parts of a query; each part is matched as a phrase."""
+    return [chunk for chunk in text.split() if _RUN_RE.search(chunk)]
+
+
+# --- Highlighting ----------------------------------------------------------------------------------------
+
+
+def _match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    text_units = units(text)
+    spans: list[tuple[int, int]] = []
+    for chunk in query_chunks(query):
+        needle = units(chunk)
+        size = len(needle)
+        if not size:
+            continue
+        for i in range(len(text_units) - size + 1):
+            window = text_units[i : i + size]
+            if all(
+                got.key == want.key and (not want.joined or got.joined)
+                for got, want in zip(window, needle, strict=True)
+            ):
+                spans.append((window[0].start, window[-1].end))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
+    out, cursor = [], offset
+    for start, end in spans:
+        out.append(escape(text[cursor:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    return "".join(out) + escape(text[cursor:])
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """``text`` as escaped HTML with each match of ``query`` wrapped in ``<mark>`` (same analysis as search)."""
+    return mark_safe(_render(text, _match_spans(text, query)))  # noqa: S308 - every piece is escaped
+
+
+def snippet(text: str, query: str, length: int = 120) -> SafeString:
+    """A ``length``-character extract of ``text`` around the first match of ``query``, highlighted."""
+    spans = _match_spans(text, query)
+    if len(text) <= length:
+        start, end = 0, len(text)
+    else:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - length // 4, len(text) - length))
+        end = start + length
+    inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
+    body = _render(text[:end], inside, offset=start)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(f"{prefix}{body}{suffix}")  # noqa: S308 - every piece is escaped
