@@ -98,12 +98,15 @@ class StaffProfile(index.Indexed, models.Model):
         return f"{self.display_name} ({self.employee_number})"
 
     def save(self, *args, **kwargs) -> None:
-        """Save and keep the closure table in step, atomically (a cycle rolls the save back)."""
+        """Save, keeping the closure table and the login's active flag in step (a cycle rolls it all back)."""
         from .services import org_sync
 
         with transaction.atomic():
             super().save(*args, **kwargs)
             org_sync(self)
+            type(self.user).objects.filter(pk=self.user_id).exclude(is_active=self.is_active).update(
+                is_active=self.is_active
+            )
 
     def clean(self) -> None:
         from .services import OrgCycleError, org_check_move

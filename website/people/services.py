@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -96,9 +95,7 @@ def org_rebuild() -> int:
     return len(rows)
 
 
-@transaction.atomic
 def staff_set_active(profile: StaffProfile, *, active: bool) -> None:
-    """Deactivate (or reactivate) a person and their login. Nothing they did is removed."""
-    StaffProfile.objects.filter(pk=profile.pk).update(is_active=active)
-    get_user_model().objects.filter(pk=profile.user_id).update(is_active=active)
+    """Deactivate (or reactivate) a person; ``save()`` disables their login too. Nothing they did is removed."""
     profile.is_active = active
+    profile.save(update_fields=["is_active", "updated_at"])

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Department, Position, StaffProfile
-from .services import staff_set_active
-
-
-class StaffProfileForm(WagtailAdminModelForm):
-    """Deactivation also disables the login, through the same service the HR import uses."""
-
-    def save(self, commit=True):
-        profile = super().save(commit=commit)
-        if commit and "is_active" in self.changed_data:
-            staff_set_active(profile, active=profile.is_active)
-        return profile
 
 
 class StaffProfileViewSet(SnippetViewSet):
     model = StaffProfile
-    base_form_class = StaffProfileForm
     icon = "user"
     menu_label = _("Staff")
     add_to_admin_menu = False
