@@ -6,3 +6,6 @@ class KbConfig(AppConfig):
     name = "kb"
     label = "kb"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from . import signal_handlers  # noqa: F401

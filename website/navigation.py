@@ -1,9 +1,12 @@
-"""The main navigation. Later features add their entries here (this module sits at the top layer)."""
+"""The main navigation. Entries point at URL names or at the single live page of an index type.
+
+This module sits at the top layer, so it may name any app's pages.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,23 +18,48 @@ from website.people.selectors import has_team
 class NavItem:
     key: str
     label: str
-    url_name: str
+    url_name: str = ""
+    page_type: str = ""  # "app_label.ModelName" of an index page (one live instance)
     visible: Callable = lambda user: True
 
 
 NAV_ITEMS = [
-    NavItem("home", _("Home"), "wagtail_serve_root"),
-    NavItem("team", _("My team"), "team", visible=has_team),
+    NavItem("home", _("Home"), url_name="home"),
+    NavItem("procedures", _("Procedures"), page_type="kb.ProceduresIndexPage"),
+    NavItem("team", _("My team"), url_name="team", visible=has_team),
 ]
+
+
+def _index_page_urls(request) -> dict[str, str]:
+    """URL of each index page type named in NAV_ITEMS, in one query."""
+    from django.apps import apps
+    from wagtail.models import Page
+
+    models = {apps.get_model(item.page_type)._meta.label_lower: item.page_type for item in NAV_ITEMS if item.page_type}
+    if not models:
+        return {}
+    pages = Page.objects.live().filter(
+        content_type__app_label__in={label.split(".")[0] for label in models},
+        content_type__model__in={label.split(".")[1] for label in models},
+    ).select_related("content_type")
+    urls: dict[str, str] = {}
+    for page in pages:
+        key = models.get(f"{page.content_type.app_label}.{page.content_type.model}")
+        if key:
+            urls.setdefault(key, page.get_url(request))
+    return urls
 
 
 def nav_for(request) -> list[dict]:
     path = request.path
+    page_urls = _index_page_urls(request)
     items = []
     for item in NAV_ITEMS:
         if not item.visible(request.user):
             continue
-        url = reverse(item.url_name) if item.url_name != "wagtail_serve_root" else "/"
-        active = path == "/" if url == "/" else path.startswith(url)
+        url = reverse(item.url_name) if item.url_name else page_urls.get(item.page_type)
+        if not url:
+            continue
+        active = path == url if url == "/" else path.startswith(url)
         items.append({"key": item.key, "label": item.label, "url": url, "active": active})
     return items

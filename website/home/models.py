@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from kb.selectors import pending_acknowledgements
 from website.people.selectors import has_team, profile_for, reporting_line, team_of
 
 
@@ -10,6 +11,7 @@ class HomePage(Page):
     """The site root: each person's dashboard."""
 
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["kb.ProceduresIndexPage"]
     max_count = 1
 
     class Meta:
@@ -20,6 +22,7 @@ class HomePage(Page):
         context["me"] = profile_for(request.user)
         context["has_team"] = has_team(request.user)
         me = context["me"]
+        context["pending_acks"] = pending_acknowledgements(request.user, me)
         context["chain"] = reporting_line(me) if me else []
         context["team_size"] = team_of(me).count() if me and context["has_team"] else None
         return context

@@ -57,9 +57,10 @@ ROLES: tuple[Role, ...] = (
         COMPLIANCE_OFFICER,
         _("Compliance officer"),
         permissions=("wagtailadmin.access_admin", "people.view_all_staff", "ledger.view_record"),
-        page_permissions=("add_page", "change_page", "publish_page"),
+        # No publish permission: content goes live when a compliance officer approves someone else's submission.
+        page_permissions=("add_page", "change_page"),
         collection_permissions=_MEDIA_WRITE,
-        description=_("Approves and publishes content; follows regulation updates and evidence."),
+        description=_("Approves content others submit; follows regulation updates and evidence."),
     ),
     Role(
         TRAINING_ADMIN,

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -163,23 +164,38 @@ SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")))
 
 
-def search_backends(choice: str) -> dict:
-    """WAGTAILSEARCH_BACKENDS for SEARCH_BACKEND=whoosh|database|opensearch|elasticsearch."""
-    if choice == "whoosh":
-        return {"default": {"BACKEND": "website.search.backend", "PATH": str(SEARCH_INDEX_DIR)}}
-    if choice == "database":
-        return {"default": {"BACKEND": "wagtail.search.backends.database"}}
-    if choice in {"opensearch", "elasticsearch"}:
-        return {
-            "default": {
+def search_backends(choice: str, index_dir: Path | None = None) -> dict:
+    """WAGTAILSEARCH_BACKENDS for SEARCH_BACKEND=whoosh|database|opensearch|elasticsearch.
+
+    SEARCH_BACKENDS_ALSO (comma-separated, same names) adds backends kept up to date beside the default,
+    e.g. to fill OpenSearch with `manage.py update_index --backend opensearch` before switching (docs/search.md).
+    """
+
+    def one(name: str) -> dict:
+        if name == "whoosh":
+            return {"BACKEND": "website.search.backend", "PATH": str(index_dir or SEARCH_INDEX_DIR)}
+        if name == "database":
+            return {"BACKEND": "wagtail.search.backends.database"}
+        if name in {"opensearch", "elasticsearch"}:
+            from website.search.opensearch import CJK_INDEX_SETTINGS
+
+            return {
                 "BACKEND": "modelsearch.backends.elasticsearch9"
-                if choice == "elasticsearch"
+                if name == "elasticsearch"
                 else "modelsearch.backends.opensearch3",
                 "URLS": env_list("SEARCH_URLS", ["http://localhost:9200"]),
                 "INDEX": env_str("SEARCH_INDEX_NAME", "servewell"),
+                "INDEX_SETTINGS": CJK_INDEX_SETTINGS,
             }
-        }
-    raise ImproperlyConfigured(f"SEARCH_BACKEND must be whoosh, database, opensearch or elasticsearch; got {choice!r}")
+        raise ImproperlyConfigured(
+            f"SEARCH_BACKEND must be whoosh, database, opensearch or elasticsearch; got {name!r}"
+        )
+
+    backends = {"default": one(choice)}
+    for extra in env_list("SEARCH_BACKENDS_ALSO", []):
+        if extra != choice:
+            backends[extra] = one(extra)
+    return backends
 
 
 WAGTAILSEARCH_BACKENDS = search_backends(SEARCH_BACKEND)
@@ -193,6 +209,9 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USAGE_COUNT_ENABLED = True
+# Approving a workflow publishes even though approvers have no direct publish permission (kb/workflows.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "kb.workflows.publish_approved"
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 TAGGIT_CASE_INSENSITIVE = True
 
 # --- Security (production tightens further) -------------------------------------------------------------

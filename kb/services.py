@@ -1,0 +1,182 @@
+"""Writes for procedures: record a published version, acknowledge it, record a review."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Revision, TaskState, WorkflowState
+
+from kb.models import Acknowledgement, ProcedurePage, ProcedureReview, ProcedureVersion
+from kb.selectors import in_force_by_page, latest_version
+from website.ledger.models import RecordKind
+from website.ledger.services import record_append
+from website.people.selectors import profile_for
+
+ACK_NOT_IN_FORCE = _("This procedure has no version in force yet, so there is nothing to acknowledge.")
+ACK_SUPERSEDED = _(
+    "Version %(asked)s has been replaced by version %(current)s. Please read the version in force and "
+    "acknowledge that one."
+)
+REVIEW_COMMENT_REQUIRED = _("Say briefly what you checked (the comment is part of the review record).")
+
+
+class AcknowledgementError(ValueError):
+    pass
+
+
+def _approval_of(page: ProcedurePage, revision: Revision) -> tuple[WorkflowState | None, TaskState | None]:
+    """The approved workflow that published this revision, if publishing went through one."""
+    state = (
+        WorkflowState.objects.for_instance(page)
+        .filter(status=WorkflowState.STATUS_APPROVED, current_task_state__revision=revision)
+        .select_related("requested_by")
+        .order_by("-created_at")
+        .first()
+    )
+    if state is None:
+        return None, None
+    task = (
+        TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_APPROVED)
+        .select_related("finished_by")
+        .order_by("-finished_at")
+        .first()
+    )
+    return state, task
+
+
+@transaction.atomic
+def version_record_publish(page: ProcedurePage, revision: Revision, *, user=None) -> ProcedureVersion:
+    """Called on every publish: number the version, keep the approval trail, count a material one as a review."""
+    existing = ProcedureVersion.objects.filter(revision_id=revision.pk).first()
+    if existing:
+        return existing
+    last = latest_version(page)
+    material = last is None or not page.is_minor_change
+    state, task = _approval_of(page, revision)
+    version = ProcedureVersion.objects.create(
+        page_id=page.pk,
+        revision_id=revision.pk,
+        number=(last.number + 1 if last else 1) if material else last.number,
+        minor=0 if material else last.minor + 1,
+        is_material=material,
+        code=page.code,
+        title=page.title,
+        effective_date=page.effective_date,
+        change_summary=page.change_summary,
+        published_at=timezone.now(),
+        published_by=user or revision.user,
+        submitted_by=state.requested_by if state else None,
+        approved_by=task.finished_by if task else None,
+        approved_at=task.finished_at if task else None,
+        approval_comment=task.comment if task else "",
+    )
+    if material:
+        ProcedureReview.objects.create(
+            page_id=page.pk,
+            reviewed_on=timezone.localdate(),
+            reviewed_by=version.submitted_by or version.published_by,
+            outcome=ProcedureReview.NEW_VERSION,
+            comment=page.change_summary,
+        )
+    return version
+
+
+def procedure_acknowledge(*, user, page: ProcedurePage, version_number: int) -> tuple[Acknowledgement, bool]:
+    """Confirm having read the version in force. Returns (acknowledgement, created); a repeat changes nothing."""
+    version = in_force_by_page([page.pk]).get(page.pk)
+    if version is None:
+        raise AcknowledgementError(ACK_NOT_IN_FORCE)
+    if version_number != version.number:
+        raise AcknowledgementError(ACK_SUPERSEDED % {"asked": version_number, "current": version.label})
+    existing = Acknowledgement.objects.filter(user=user, page_id=page.pk, version_number=version.number).first()
+    if existing:
+        return existing, False
+    profile = profile_for(user)
+    due = version.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+    now = timezone.now()
+    on_time = timezone.localdate(now) <= due
+    try:
+        with transaction.atomic():
+            record = record_append(
+                kind=RecordKind.ACKNOWLEDGEMENT,
+                actor=user,
+                subject_type="kb.procedurepage",
+                page_id=page.pk,
+                revision_id=version.revision_id,
+                title=f"{page.code} {page.title}",
+                outcome="acknowledged",
+                data={"version": version.label, "due": due.isoformat(), "on_time": on_time},
+                occurred_at=now,
+            )
+            ack = Acknowledgement.objects.create(
+                user=user,
+                page_id=page.pk,
+                version_number=version.number,
+                revision_id=version.revision_id,
+                record=record,
+                acknowledged_at=now,
+                due_date=due,
+                on_time=on_time,
+            )
+    except IntegrityError:  # a double click raced us: the first one stands
+        return Acknowledgement.objects.get(user=user, page_id=page.pk, version_number=version.number), False
+    return ack, True
+
+
+@transaction.atomic
+def procedure_mark_reviewed(
+    *, user, page: ProcedurePage, comment: str, on: datetime.date | None = None
+) -> ProcedureReview:
+    """"Reviewed, no change": restarts the review cycle without a new version, with a ledger record."""
+    comment = comment.strip()
+    if not comment:
+        raise AcknowledgementError(REVIEW_COMMENT_REQUIRED)
+    review = ProcedureReview.objects.create(
+        page_id=page.pk,
+        reviewed_on=on or timezone.localdate(),
+        reviewed_by=user,
+        outcome=ProcedureReview.NO_CHANGE,
+        comment=comment,
+    )
+    version = latest_version(page)
+    record_append(
+        kind=RecordKind.REVIEW,
+        actor=user,
+        subject_type="kb.procedurepage",
+        page_id=page.pk,
+        revision_id=version.revision_id if version else None,
+        title=f"{page.code} {page.title}",
+        outcome="reviewed",
+        data={"result": "no_change", "comment": comment, "version": version.label if version else None},
+    )
+    return review
+
+
+APPROVAL_WORKFLOW_NAME = "程序及內容審批 Content approval"
+APPROVAL_TASK_NAME = "合規主任審批 Compliance approval"
+
+
+def approval_workflow_ensure() -> None:
+    """One workflow on the whole site: content editors submit, a compliance officer (not the submitter) approves.
+
+    Replaces Wagtail's default "Moderators approval" workflow and its unused default groups.
+    """
+    from django.contrib.auth.models import Group
+    from wagtail.models import Page, Workflow, WorkflowPage, WorkflowTask
+
+    from kb.models import NoSelfApprovalTask
+    from website.people.roles import COMPLIANCE_OFFICER
+
+    task = NoSelfApprovalTask.objects.filter(name=APPROVAL_TASK_NAME).first()
+    if task is None:
+        task = NoSelfApprovalTask.objects.create(name=APPROVAL_TASK_NAME)
+    task.groups.set([Group.objects.get(name=COMPLIANCE_OFFICER)])
+    workflow, _ = Workflow.objects.get_or_create(name=APPROVAL_WORKFLOW_NAME)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    root = Page.get_first_root_node()
+    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    Workflow.objects.filter(name="Moderators approval").exclude(pk=workflow.pk).update(active=False)
+    Group.objects.filter(name__in=["Moderators", "Editors"], user__isnull=True).delete()
