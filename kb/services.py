@@ -11,7 +11,7 @@ from wagtail.models import Revision, TaskState, WorkflowState
 
 from kb.models import Acknowledgement, ProcedurePage, ProcedureReview, ProcedureVersion
 from kb.selectors import in_force_by_page, latest_version
-from website.ledger.models import RecordKind
+from website.ledger.models import Outcome, RecordKind
 from website.ledger.services import record_append
 from website.people.selectors import profile_for
 
@@ -107,7 +107,7 @@ def procedure_acknowledge(*, user, page: ProcedurePage, version_number: int) -> 
                 page_id=page.pk,
                 revision_id=version.revision_id,
                 title=f"{page.code} {page.title}",
-                outcome="acknowledged",
+                outcome=Outcome.ACKNOWLEDGED,
                 data={"version": version.label, "due": due.isoformat(), "on_time": on_time},
                 occurred_at=now,
             )
@@ -149,7 +149,7 @@ def procedure_mark_reviewed(
         page_id=page.pk,
         revision_id=version.revision_id if version else None,
         title=f"{page.code} {page.title}",
-        outcome="reviewed",
+        outcome=Outcome.REVIEWED,
         data={"result": "no_change", "comment": comment, "version": version.label if version else None},
     )
     return review

@@ -41,6 +41,7 @@ class Outcome(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    REVIEWED = "reviewed", _("Reviewed")
     VOIDED = "voided", _("Voided (recorded in error)")
 
 
