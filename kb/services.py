@@ -84,8 +84,13 @@ def version_record_publish(page: ProcedurePage, revision: Revision, *, user=None
     return version
 
 
-def procedure_acknowledge(*, user, page: ProcedurePage, version_number: int) -> tuple[Acknowledgement, bool]:
-    """Confirm having read the version in force. Returns (acknowledgement, created); a repeat changes nothing."""
+def procedure_acknowledge(
+    *, user, page: ProcedurePage, version_number: int, at: datetime.datetime | None = None
+) -> tuple[Acknowledgement, bool]:
+    """Confirm having read the version in force. Returns (acknowledgement, created); a repeat changes nothing.
+
+    ``at`` is for importing historical evidence (demo data, migrations from another system); it defaults to now.
+    """
     version = in_force_by_page([page.pk]).get(page.pk)
     if version is None:
         raise AcknowledgementError(ACK_NOT_IN_FORCE)
@@ -96,7 +101,7 @@ def procedure_acknowledge(*, user, page: ProcedurePage, version_number: int) -> 
         return existing, False
     profile = profile_for(user)
     due = version.ack_due(page.ack_due_days, profile.hire_date if profile else None)
-    now = timezone.now()
+    now = at or timezone.now()
     on_time = timezone.localdate(now) <= due
     try:
         with transaction.atomic():

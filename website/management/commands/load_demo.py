@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from kb import demo as kb_demo
 from website import demo
 
 
@@ -10,9 +11,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
             raise CommandError("load_demo is refused with these settings (DEMO_DATA_ALLOWED is off, e.g. production).")
-        demo.ensure_site()
+        home = demo.ensure_site()
         profiles = demo.load_people()
+        procedures = kb_demo.load_procedures(home)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
+        if procedures:
+            self.stdout.write(self.style.SUCCESS(f"Loaded {procedures} procedures in ten duty areas."))
+        else:
+            self.stdout.write("Procedures were already loaded; left as they are.")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for username, what in demo.demo_logins():
             self.stdout.write(f"  {username:<12} {what}")
