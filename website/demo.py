@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -82,9 +83,23 @@ def demo_logins() -> list[tuple[str, str]]:
     return rows
 
 
+def _recreate_wagtail_roots() -> Page:
+    """Wagtail's migrations create a locale, a root page and a root collection; an emptied database (a flushed
+    test database) has none of them."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale
+
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    page_type = ContentType.objects.get_for_model(Page)
+    return Page.add_root(instance=Page(title="Root", slug="root", content_type=page_type))
+
+
 def ensure_site() -> HomePage:
     """One HomePage as the default site's root (replacing Wagtail's placeholder welcome page)."""
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or _recreate_wagtail_roots()
     home = HomePage.objects.first()
     placeholders = root.get_children().filter(content_type__app_label="wagtailcore", content_type__model="page")
     if home is None:

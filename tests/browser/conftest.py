@@ -39,7 +39,7 @@ def browser():
 
 
 @pytest.fixture
-def demo_site(django_db_serialized_rollback, transactional_db):
+def demo_site(transactional_db):
     from website import demo
 
     demo.ensure_site()
