@@ -5,13 +5,19 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.factories import UserFactory
 from website.ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
-from website.ledger.services import ERR_ALREADY_CORRECTED, ERR_FUTURE, ledger_verify, record_append, record_correct
+from website.ledger.services import (
+    ERR_ALREADY_CORRECTED,
+    ERR_FUTURE,
+    ledger_verify,
+    record_append,
+    record_correct,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +52,12 @@ def test_append_snapshots_the_actor_and_content(append, staff):
 
 def test_stored_row_hashes_the_same_as_the_written_one(append):
     """Values come back from the database exactly as hashed (Decimal places, UTC, microseconds, JSON)."""
-    when = datetime.datetime(2025, 6, 30, 17, 5, 9, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-    record = append(score="75.5", occurred_at=when, data={"answers": [1, "b", None, True], "n": {"z": 1, "a": 2}})
+    when = datetime.datetime(
+        2025, 6, 30, 17, 5, 9, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+    )
+    record = append(
+        score="75.5", occurred_at=when, data={"answers": [1, "b", None, True], "n": {"z": 1, "a": 2}}
+    )
     stored = Record.objects.get(pk=record.pk)
     assert stored.canonical_json() == record.canonical_json()
     assert stored.compute_hash() == stored.hash
@@ -59,7 +69,11 @@ def test_stored_row_hashes_the_same_as_the_written_one(append):
 def test_user_without_profile_uses_full_name():
     user = UserFactory(username="contractor", first_name="Pat", last_name="Lee")
     record = record_append(
-        kind=RecordKind.REVIEW, actor=user, subject_type="people.staffprofile", title="Review", outcome="approved"
+        kind=RecordKind.REVIEW,
+        actor=user,
+        subject_type="people.staffprofile",
+        title="Review",
+        outcome="approved",
     )
     assert (record.actor_name, record.actor_employee_number) == ("Pat Lee", "")
 
@@ -126,12 +140,18 @@ def test_correction_points_at_the_original_which_stays_unchanged(append, staff):
     before = Record.objects.filter(pk=original.pk).values().get()
     officer = UserFactory(username="officer")
 
-    correction = record_correct(original, by=officer, reason="Question 3 was mis-keyed", outcome="passed", score=80)
+    correction = record_correct(
+        original, by=officer, reason="Question 3 was mis-keyed", outcome="passed", score=80
+    )
 
     assert Record.objects.filter(pk=original.pk).values().get() == before
     assert correction.corrects == original
     assert correction.seq == original.seq + 1
-    assert (correction.kind, correction.outcome, correction.score) == ("quiz_attempt", "passed", Decimal("80.00"))
+    assert (correction.kind, correction.outcome, correction.score) == (
+        "quiz_attempt",
+        "passed",
+        Decimal("80.00"),
+    )
     assert correction.actor == staff.user  # still about the same person
     assert correction.occurred_at == original.occurred_at
     assert correction.data["correction"] == {
@@ -178,7 +198,11 @@ def test_deleting_the_actor_keeps_the_record(append, staff):
 
     stored = Record.objects.get(pk=record.pk)
     assert stored.actor is None
-    assert (stored.actor_user_id, stored.actor_username, stored.actor_name) == (record.actor_user_id, "alice", "陳美玲")
+    assert (stored.actor_user_id, stored.actor_username, stored.actor_name) == (
+        record.actor_user_id,
+        "alice",
+        "陳美玲",
+    )
     assert stored.actor_employee_number == "E10001"
     assert ledger_verify().ok
 
@@ -186,7 +210,11 @@ def test_deleting_the_actor_keeps_the_record(append, staff):
 def test_correcting_a_record_whose_actor_was_deleted_keeps_the_snapshots():
     user = UserFactory(username="leaver", first_name="Lee", last_name="Ho")
     original = record_append(
-        kind=RecordKind.ACKNOWLEDGEMENT, actor=user, subject_type="kb.procedurepage", title="T", outcome="acknowledged"
+        kind=RecordKind.ACKNOWLEDGEMENT,
+        actor=user,
+        subject_type="kb.procedurepage",
+        title="T",
+        outcome="acknowledged",
     )
     user.delete()
     original.refresh_from_db()
@@ -194,3 +222,21 @@ def test_correcting_a_record_whose_actor_was_deleted_keeps_the_snapshots():
     assert correction.actor_id is None
     assert (correction.actor_username, correction.actor_name) == ("leaver", "Lee Ho")
     assert ledger_verify().ok
+
+
+def test_sqlite_without_immediate_transactions_is_refused(append, monkeypatch):
+    """DEFERRED transactions would let two writers read the same head; the service will not run that way."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite configuration check")
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"timeout": 20})
+    with pytest.raises(ImproperlyConfigured, match="IMMEDIATE"):
+        append()
+    assert not Record.objects.exists()
+
+
+def test_corrects_given_to_record_append_is_checked_too(append):
+    original = append()
+    append(corrects=original, title="amended")
+    with pytest.raises(ValidationError, match="already been corrected"):
+        append(corrects=original, title="amended again")
+    assert Record.objects.count() == 2

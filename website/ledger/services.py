@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -97,7 +97,10 @@ def record_correct(original: Record, *, by: AbstractBaseUser, reason: str, **cha
     if not (reason or "").strip():
         raise ValidationError({"reason": ERR_REASON})
 
-    data = dict(changes.get("data", original.data))
+    base_data = changes.get("data", original.data)
+    if not isinstance(base_data, Mapping):
+        raise ValidationError({"data": ERR_DATA.format(path="", problem="must be a dictionary")})
+    data = dict(base_data)
     data["correction"] = {
         "reason": reason.strip(),
         "by_user_id": by.pk,
@@ -116,23 +119,24 @@ def record_correct(original: Record, *, by: AbstractBaseUser, reason: str, **cha
         corrects=original,
     )
 
-    def not_yet_corrected(using: str) -> None:
-        later = Record.objects.using(using).filter(corrects=original).values_list("seq", flat=True).first()
-        if later is not None:
-            raise ValidationError({"corrects": ERR_ALREADY_CORRECTED.format(seq=original.seq, by=later)})
-
-    return _append(record, check_under_lock=not_yet_corrected)
+    return _append(record)
 
 
-def _append(
-    record: Record, *, check_under_lock: Callable[[str], None] | None = None, using: str = DEFAULT_DB_ALIAS
-) -> Record:
+def _append(record: Record, *, using: str = DEFAULT_DB_ALIAS) -> Record:
     """Validate ``record``, then give it the next seq and its hash and insert it, holding the ledger lock."""
     _validate(record)
     with transaction.atomic(using=using):
         _lock_ledger(using)
-        if check_under_lock:
-            check_under_lock(using)
+        if record.corrects_id is not None:  # under the lock, so two corrections cannot both pass
+            later = (
+                Record.objects.using(using)
+                .filter(corrects_id=record.corrects_id)
+                .values_list("seq", flat=True)
+            )
+            if (later_seq := later.first()) is not None:
+                raise ValidationError(
+                    {"corrects": ERR_ALREADY_CORRECTED.format(seq=record.corrects.seq, by=later_seq)}
+                )
         head = Record.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
         record.seq, record.prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
         record.recorded_at = timezone.now()
@@ -241,7 +245,9 @@ def _normalise_json(value: Any, path: str) -> Any:
 
 def _full_name(user: AbstractBaseUser) -> str:
     get_full_name = getattr(user, "get_full_name", None)
-    return (get_full_name() if get_full_name else "").strip()
+    return (get_full_name() if get_full_name else "").strip()[
+        : Record._meta.get_field("actor_name").max_length
+    ]
 
 
 def _display_name(user: AbstractBaseUser) -> str:

@@ -15,17 +15,17 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .models import Record
 
-WRITE_ACTIONS = frozenset({"add", "change", "delete", "copy"})
+READ_ACTIONS = frozenset({"view"})
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Model permissions, except that nobody (superusers included) may add, change or delete."""
+    """Model permissions for "view" only: nobody, superusers included, may add, change or delete."""
 
     def user_has_permission(self, user, action: str) -> bool:
-        return action not in WRITE_ACTIONS and super().user_has_permission(user, action)
+        return action in READ_ACTIONS and super().user_has_permission(user, action)
 
     def users_with_any_permission(self, actions) -> QuerySet:
-        allowed = [action for action in actions if action not in WRITE_ACTIONS]
+        allowed = [action for action in actions if action in READ_ACTIONS]
         if not allowed:
             return self.auth_model._default_manager.none()
         return super().users_with_any_permission(allowed)

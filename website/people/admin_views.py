@@ -58,7 +58,9 @@ class StaffImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(ERR_TOO_LARGE % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}, code="too_large")
+            raise ValidationError(
+                ERR_TOO_LARGE % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}, code="too_large"
+            )
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
             raise ValidationError(ERR_FILE_TYPE, code="file_type")
         return upload

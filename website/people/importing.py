@@ -442,168 +442,177 @@ def _lookup(items: Iterable[Department | Position]) -> dict[str, Department | Po
     return by_key
 
 
-def _plan(rows: Sequence[Row]) -> list[_Planned]:
-    """Validate every row against the file and the database; raise with all issues, or return the plan."""
-    user_model = get_user_model()
-    issues: list[ImportIssue] = []
+class _Validator:
+    """Checks rows one by one against the database (loaded once) and the rows seen so far."""
 
-    def add(row: Row, column: str, message: Any) -> None:
-        issues.append(ImportIssue(row.line, row.label(column), str(message)))
+    def __init__(self, rows: Sequence[Row]) -> None:
+        user_model = get_user_model()
+        self.issues: list[ImportIssue] = []
+        self.departments = _lookup(list(Department.objects.all()))
+        self.positions = _lookup(list(Position.objects.all()))
+        self.profiles = {
+            p.employee_number: p
+            for p in StaffProfile.objects.select_related("user", "supervisor", "department", "position")
+        }
+        self.username_owner: dict[str, int] = {}
+        self.email_owners: dict[str, list[tuple[int, str]]] = {}
+        for pk, username, email in user_model.objects.values_list("pk", user_model.USERNAME_FIELD, "email"):
+            self.username_owner[username.casefold()] = pk
+            if email:
+                self.email_owners.setdefault(email.strip().casefold(), []).append((pk, username))
+        # Logins the file covers may swap addresses; every other login keeps its own.
+        self.file_user_pks = {
+            self.profiles[emp].user_id
+            for emp in (_text(row.values.get(EMPLOYEE_NUMBER)) for row in rows)
+            if emp in self.profiles
+        }
+        self.max_length = {
+            EMPLOYEE_NUMBER: StaffProfile._meta.get_field("employee_number").max_length,
+            NAME: StaffProfile._meta.get_field("display_name").max_length,
+            EMAIL: user_model._meta.get_field("email").max_length,
+            USERNAME: user_model._meta.get_field(user_model.USERNAME_FIELD).max_length,
+        }
+        self.username_validator = UnicodeUsernameValidator()
+        self.latest_hire = timezone.localdate() + MAX_FUTURE_HIRE
+        self.seen_emp: dict[str, int] = {}
+        self.seen_email: dict[str, int] = {}
+        self.seen_username: dict[str, int] = {}
 
-    departments = _lookup(list(Department.objects.all()))
-    positions = _lookup(list(Position.objects.all()))
-    profiles = {p.employee_number: p for p in StaffProfile.objects.select_related("user", "supervisor")}
-    users = list(user_model.objects.values_list("pk", "username", "email"))
-    username_owner = {username.casefold(): pk for pk, username, _email in users}
-    email_owners: dict[str, list[tuple[int, str]]] = {}
-    for pk, username, email in users:
-        if email:
-            email_owners.setdefault(email.strip().casefold(), []).append((pk, username))
+    def add(self, row: Row, column: str, message: Any) -> None:
+        self.issues.append(ImportIssue(row.line, row.label(column), str(message)))
 
-    max_emp = StaffProfile._meta.get_field("employee_number").max_length
-    max_name = StaffProfile._meta.get_field("display_name").max_length
-    max_email = user_model._meta.get_field("email").max_length
-    max_username = user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
-    username_validator = UnicodeUsernameValidator()
-    latest_hire = timezone.localdate() + MAX_FUTURE_HIRE
-
-    planned: list[_Planned] = []
-    seen_emp: dict[str, int] = {}
-    seen_email: dict[str, int] = {}
-    seen_username: dict[str, int] = {}
-    for row in rows:
+    def check(self, row: Row) -> _Planned:
         values = row.values
-        emp = _text(values.get(EMPLOYEE_NUMBER))
-        name = _text(values.get(NAME))
-        email = _text(values.get(EMAIL))
-        has_username_column = USERNAME in values
-        username_text = _text(values.get(USERNAME)) if has_username_column else ""
-        existing = profiles.get(emp) if emp else None
-
-        for column, value, limit in ((EMPLOYEE_NUMBER, emp, max_emp), (NAME, name, max_name)):
-            if not value:
-                add(row, column, ERR_REQUIRED)
-            elif len(value) > limit:
-                add(row, column, ERR_TOO_LONG % {"value": value, "max": limit})
-        duplicate = emp in seen_emp
+        emp = self._text_field(row, EMPLOYEE_NUMBER)
+        name = self._text_field(row, NAME)
+        duplicate = emp in self.seen_emp
         if duplicate:
-            add(row, EMPLOYEE_NUMBER, ERR_DUPLICATE_EMPLOYEE % {"value": emp, "other": seen_emp[emp]})
-        elif emp:
-            seen_emp[emp] = row.line
-
-        own_user_pk = existing.user_id if existing else None
-        if not email:
-            add(row, EMAIL, ERR_REQUIRED)
-        else:
-            try:
-                validate_email(email)
-                if len(email) > max_email:
-                    raise ValidationError("too long")
-            except ValidationError:
-                add(row, EMAIL, ERR_EMAIL_INVALID % {"value": email})
-            else:
-                key = email.casefold()
-                if key in seen_email:
-                    add(row, EMAIL, ERR_DUPLICATE_EMAIL % {"value": email, "other": seen_email[key]})
-                else:
-                    seen_email[key] = row.line
-
-        # Username: the given one, else the employee number lower-cased for new logins.
-        username: str | None
-        username_column = USERNAME
-        if username_text:
-            username = username_text
-        elif existing is not None:
-            username = None
-        else:
-            username = emp.lower()
-            username_column = USERNAME if has_username_column else EMPLOYEE_NUMBER
-        if username and emp and not duplicate:
-            try:
-                username_validator(username)
-                if len(username) > max_username:
-                    raise ValidationError("too long")
-            except ValidationError:
-                add(row, username_column, ERR_USERNAME_INVALID % {"value": username})
-            else:
-                key = username.casefold()
-                owner = username_owner.get(key)
-                if key in seen_username:
-                    add(
-                        row,
-                        username_column,
-                        ERR_DUPLICATE_USERNAME % {"value": username, "other": seen_username[key]},
-                    )
-                elif owner is not None and owner != own_user_pk:
-                    add(row, username_column, ERR_USERNAME_TAKEN % {"value": username})
-                seen_username.setdefault(key, row.line)
-
-        resolved: dict[str, Department | Position | None] = {}
-        for column, lookup, unknown in (
-            (DEPARTMENT, departments, ERR_UNKNOWN_DEPARTMENT),
-            (POSITION, positions, ERR_UNKNOWN_POSITION),
-        ):
-            text = _text(values.get(column))
-            item = lookup.get(text.casefold()) if text else None
-            resolved[column] = item
-            if not text:
-                add(row, column, ERR_REQUIRED)
-            elif item is None:
-                add(row, column, unknown % {"value": text})
-            elif column == DEPARTMENT and not item.is_active:
-                add(row, column, ERR_INACTIVE_DEPARTMENT % {"value": text})
-
-        raw_date = values.get(HIRE_DATE)
-        hire_date = None
-        if _is_blank(raw_date):
-            add(row, HIRE_DATE, ERR_REQUIRED)
-        else:
-            hire_date = _to_date(raw_date)
-            if hire_date is None:
-                add(row, HIRE_DATE, ERR_DATE_INVALID % {"value": _text(raw_date)})
-            elif hire_date > latest_hire:
-                add(row, HIRE_DATE, ERR_DATE_FUTURE % {"value": hire_date.isoformat()})
-
-        raw_active = values.get(ACTIVE)
-        active = None
-        if _is_blank(raw_active):
-            add(row, ACTIVE, ERR_REQUIRED)
-        else:
-            active = _to_bool(raw_active)
-            if active is None:
-                add(row, ACTIVE, ERR_ACTIVE_INVALID % {"value": _text(raw_active)})
-
-        supervisor = _text(values.get(SUPERVISOR))
-        if supervisor and emp and supervisor == emp:
-            add(row, SUPERVISOR, ERR_SUPERVISOR_SELF)
-
-        planned.append(
-            _Planned(
-                row=row,
-                employee_number=emp,
-                name=name,
-                email=email,
-                username=username,
-                department=resolved[DEPARTMENT],
-                position=resolved[POSITION],
-                supervisor=supervisor,
-                hire_date=hire_date,
-                active=active,
-                existing=existing,
+            self.add(
+                row, EMPLOYEE_NUMBER, ERR_DUPLICATE_EMPLOYEE % {"value": emp, "other": self.seen_emp[emp]}
             )
+        elif emp:
+            self.seen_emp[emp] = row.line
+        existing = self.profiles.get(emp) if emp else None
+        email = self._email(row)
+        username = self._username(row, emp, existing, check=bool(emp) and not duplicate)
+        supervisor = _text(values.get(SUPERVISOR))
+        if supervisor and supervisor == emp:
+            self.add(row, SUPERVISOR, ERR_SUPERVISOR_SELF)
+        return _Planned(
+            row=row,
+            employee_number=emp,
+            name=name,
+            email=email,
+            username=username,
+            department=self._managed(row, DEPARTMENT, self.departments, ERR_UNKNOWN_DEPARTMENT),
+            position=self._managed(row, POSITION, self.positions, ERR_UNKNOWN_POSITION),
+            supervisor=supervisor,
+            hire_date=self._hire_date(row),
+            active=self._active(row),
+            existing=existing,
         )
 
-    # Emails of logins the file does not cover must stay unique.
-    file_user_pks = {p.existing.user_id for p in planned if p.existing is not None}
-    for item in planned:
-        if not item.email:
-            continue
-        others = [name for pk, name in email_owners.get(item.email.casefold(), []) if pk not in file_user_pks]
-        if others:
-            add(item.row, EMAIL, ERR_EMAIL_TAKEN % {"value": item.email, "username": others[0]})
+    def _text_field(self, row: Row, column: str) -> str:
+        value = _text(row.values.get(column))
+        if not value:
+            self.add(row, column, ERR_REQUIRED)
+        elif len(value) > self.max_length[column]:
+            self.add(row, column, ERR_TOO_LONG % {"value": value, "max": self.max_length[column]})
+        return value
 
-    issues.extend(_check_supervisors(planned, profiles))
+    def _email(self, row: Row) -> str:
+        email = _text(row.values.get(EMAIL))
+        if not email:
+            self.add(row, EMAIL, ERR_REQUIRED)
+            return email
+        try:
+            validate_email(email)
+            if len(email) > self.max_length[EMAIL]:
+                raise ValidationError("too long")
+        except ValidationError:
+            self.add(row, EMAIL, ERR_EMAIL_INVALID % {"value": email})
+            return email
+        key = email.casefold()
+        others = [login for pk, login in self.email_owners.get(key, []) if pk not in self.file_user_pks]
+        if key in self.seen_email:
+            self.add(row, EMAIL, ERR_DUPLICATE_EMAIL % {"value": email, "other": self.seen_email[key]})
+        elif others:
+            self.add(row, EMAIL, ERR_EMAIL_TAKEN % {"value": email, "username": others[0]})
+        self.seen_email.setdefault(key, row.line)
+        return email
+
+    def _username(self, row: Row, emp: str, existing: StaffProfile | None, *, check: bool) -> str | None:
+        """The given username, else the employee number lower-cased for a new login; None keeps the old."""
+        has_column = USERNAME in row.values
+        username = _text(row.values.get(USERNAME)) if has_column else ""
+        column = USERNAME
+        if not username:
+            if existing is not None:
+                return None
+            username = emp.lower()
+            column = USERNAME if has_column else EMPLOYEE_NUMBER
+        if not check:
+            return username
+        try:
+            self.username_validator(username)
+            if len(username) > self.max_length[USERNAME]:
+                raise ValidationError("too long")
+        except ValidationError:
+            self.add(row, column, ERR_USERNAME_INVALID % {"value": username})
+            return username
+        key = username.casefold()
+        owner = self.username_owner.get(key)
+        if key in self.seen_username:
+            self.add(
+                row, column, ERR_DUPLICATE_USERNAME % {"value": username, "other": self.seen_username[key]}
+            )
+        elif owner is not None and owner != (existing.user_id if existing else None):
+            self.add(row, column, ERR_USERNAME_TAKEN % {"value": username})
+        self.seen_username.setdefault(key, row.line)
+        return username
+
+    def _managed(self, row: Row, column: str, lookup: Mapping[str, Any], unknown: Any) -> Any:
+        """A department or position by code or name; managed lists are never extended by an import."""
+        text = _text(row.values.get(column))
+        item = lookup.get(text.casefold()) if text else None
+        if not text:
+            self.add(row, column, ERR_REQUIRED)
+        elif item is None:
+            self.add(row, column, unknown % {"value": text})
+        elif column == DEPARTMENT and not item.is_active:
+            self.add(row, column, ERR_INACTIVE_DEPARTMENT % {"value": text})
+        return item
+
+    def _hire_date(self, row: Row) -> datetime.date | None:
+        raw = row.values.get(HIRE_DATE)
+        if _is_blank(raw):
+            self.add(row, HIRE_DATE, ERR_REQUIRED)
+            return None
+        hire_date = _to_date(raw)
+        if hire_date is None:
+            self.add(row, HIRE_DATE, ERR_DATE_INVALID % {"value": _text(raw)})
+        elif hire_date > self.latest_hire:
+            self.add(row, HIRE_DATE, ERR_DATE_FUTURE % {"value": hire_date.isoformat()})
+        return hire_date
+
+    def _active(self, row: Row) -> bool | None:
+        raw = row.values.get(ACTIVE)
+        if _is_blank(raw):
+            self.add(row, ACTIVE, ERR_REQUIRED)
+            return None
+        active = _to_bool(raw)
+        if active is None:
+            self.add(row, ACTIVE, ERR_ACTIVE_INVALID % {"value": _text(raw)})
+        return active
+
+
+def _plan(rows: Sequence[Row]) -> list[_Planned]:
+    """Validate every row against the file and the database; raise with all issues, or return the plan."""
+    validator = _Validator(rows)
+    planned = [validator.check(row) for row in rows]
+    issues = validator.issues + _check_supervisors(planned, validator.profiles)
     if issues:
+        # Stable sort: within a line, issues keep the order of the checks (columns left to right).
         raise StaffImportError(sorted(issues, key=lambda issue: issue.line or 0))
     return planned
 
@@ -679,43 +688,53 @@ def _supervisors_first(planned: list[_Planned]) -> list[_Planned]:
 
 
 def _describe(item: _Planned) -> RowChange:
-    """Compare a planned row with the database: the preview's line for it."""
+    """Compare a planned row with the database: the preview's line for it (new people list their values)."""
     existing = item.existing
-    change = RowChange(
-        line=item.row.line, employee_number=item.employee_number, name=item.name, action=CREATED
-    )
-    if existing is None:
-        return change
-    user = existing.user
-    old_sup = existing.supervisor.employee_number if existing.supervisor else ""
-    pairs: list[tuple[str, str, str]] = [
-        (NAME, existing.display_name, item.name),
-        (EMAIL, user.email, item.email),
-        (DEPARTMENT, str(existing.department), str(item.department)),
-        (POSITION, str(existing.position), str(item.position)),
-        (SUPERVISOR, old_sup, item.supervisor),
-        (HIRE_DATE, existing.hire_date.isoformat(), item.hire_date.isoformat()),
-        (ACTIVE, _yes_no(existing.is_active and user.is_active), _yes_no(bool(item.active))),
-    ]
+    user = existing.user if existing else None
+    new_values = {
+        NAME: item.name,
+        EMAIL: item.email,
+        DEPARTMENT: str(item.department),
+        POSITION: str(item.position),
+        SUPERVISOR: item.supervisor,
+        HIRE_DATE: item.hire_date.isoformat(),
+        ACTIVE: _yes_no(bool(item.active)),
+    }
     if item.username is not None:
-        pairs.append((USERNAME, user.get_username(), item.username))
+        new_values[USERNAME] = item.username
+    old_values = dict.fromkeys(new_values, "")
+    if existing is not None:
+        old_values.update(
+            {
+                NAME: existing.display_name,
+                EMAIL: user.email,
+                DEPARTMENT: str(existing.department),
+                POSITION: str(existing.position),
+                SUPERVISOR: existing.supervisor.employee_number if existing.supervisor else "",
+                HIRE_DATE: existing.hire_date.isoformat(),
+                ACTIVE: _yes_no(existing.is_active and user.is_active),
+                USERNAME: user.get_username(),
+            }
+        )
     # Department and position compare by identity, not by their display text.
     differs = {
-        DEPARTMENT: existing.department_id != item.department.pk,
-        POSITION: existing.position_id != item.position.pk,
+        DEPARTMENT: existing is None or existing.department_id != item.department.pk,
+        POSITION: existing is None or existing.position_id != item.position.pk,
     }
-    change.changes = [
-        FieldChange(column, str(FIELD_LABELS[column]), old, new)
-        for column, old, new in pairs
-        if differs.get(column, old != new)
+    changes = [
+        FieldChange(column, str(FIELD_LABELS[column]), old_values[column], new)
+        for column, new in new_values.items()
+        if differs.get(column, old_values[column] != new)
     ]
-    if not change.changes:
-        change.action = UNCHANGED
+    if existing is None:
+        action = CREATED
+    elif not changes:
+        action = UNCHANGED
     elif existing.is_active and not item.active:
-        change.action = DEACTIVATED
+        action = DEACTIVATED
     else:
-        change.action = UPDATED
-    return change
+        action = UPDATED
+    return RowChange(item.row.line, item.employee_number, item.name, action, changes)
 
 
 def _apply(planned: list[_Planned]) -> None:
@@ -725,7 +744,9 @@ def _apply(planned: list[_Planned]) -> None:
         supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
         profile = item.existing
         if profile is None:
-            user = user_model(username=item.username, email=item.email, is_active=item.active)
+            user = user_model(
+                **{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active
+            )
             user.set_unusable_password()
             user.save()
             profile = StaffProfile(

@@ -23,7 +23,9 @@ class Command(BaseCommand):
                 rows = parse_staff_file(handle, file.name)
             result = staff_import(rows, dry_run=dry_run)
         except OSError as exc:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}) from exc
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            ) from exc
         except StaffImportError as exc:
             for issue in exc.issues:
                 self.stderr.write(str(issue))
@@ -36,7 +38,9 @@ class Command(BaseCommand):
         if verbosity >= 2:
             for row in result.changed_rows:
                 details = "; ".join(f"{c.label}: {c.old or '—'} → {c.new or '—'}" for c in row.changes)
-                self.stdout.write(f"{row.line}\t{row.action_label}\t{row.employee_number}\t{row.name}\t{details}")
+                self.stdout.write(
+                    f"{row.line}\t{row.action_label}\t{row.employee_number}\t{row.name}\t{details}"
+                )
         summary = _(
             "%(created)s created, %(updated)s updated, %(deactivated)s deactivated, %(unchanged)s unchanged."
         ) % {
