@@ -41,6 +41,7 @@ class ProceduresIndexPage(Page):
 
     class Meta:
         verbose_name = _("procedures index")
+        verbose_name_plural = _("procedures indexes")
 
     def get_context(self, request, *args, **kwargs):
         from kb.selectors import categories_with_counts
@@ -273,6 +274,7 @@ class ProcedureAttachment(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
 
 class ProcedureRelatedLink(Orderable):
@@ -284,3 +286,4 @@ class ProcedureRelatedLink(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("related page")
+        verbose_name_plural = _("related pages")

@@ -45,6 +45,7 @@ class ProcedureVersion(models.Model):
     class Meta:
         ordering = ["page_id", "number", "minor"]
         verbose_name = _("procedure version")
+        verbose_name_plural = _("procedure versions")
         constraints = [
             models.UniqueConstraint(fields=["page", "number", "minor"], name="kb_version_unique_number"),
             models.UniqueConstraint(fields=["revision"], name="kb_version_unique_revision"),
@@ -80,6 +81,7 @@ class Acknowledgement(models.Model):
 
     class Meta:
         verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
         constraints = [
             models.UniqueConstraint(fields=["user", "page", "version_number"], name="kb_ack_once_per_version")
         ]
@@ -110,6 +112,7 @@ class ProcedureReview(models.Model):
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
         verbose_name = _("procedure review")
+        verbose_name_plural = _("procedure reviews")
         indexes = [models.Index(fields=["page", "reviewed_on"])]
 
     def __str__(self) -> str:

@@ -1,0 +1,71 @@
+"""A staff member reads and acknowledges a procedure in a real browser; screenshots at desktop and phone width."""
+
+import pytest
+
+from kb.models import Acknowledgement, ProcedurePage
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_procedures(demo_site):
+    from kb.demo import load_procedures
+    from kb.services import approval_workflow_ensure
+    from website.demo import ensure_site
+
+    approval_workflow_ensure()  # an emptied test database has lost the migration's workflow
+    load_procedures(ensure_site())
+
+
+def test_staff_reads_and_acknowledges_complaint_procedure(page_as, live_server, demo_procedures):
+    procedure = ProcedurePage.objects.get(code="SOP-CS-003")
+    page = page_as("staff01")
+    page.click("nav.mainnav >> text=程序標準")
+    page.click("text=客戶關係維護與溝通")
+    page.click("text=客戶投訴處理程序")
+    assert page.url == live_server.url + procedure.url
+    body = page.inner_text("main")
+    for text in ["SOP-CS-003", "第 3 版", "生效日期", "負責人", "目的", "適用範圍", "職責分工", "步驟", "請確認已閱讀此版本"]:
+        assert text in body, text
+    shot(page, "staff01-procedure-desktop")
+    already = Acknowledgement.objects.filter(user__username="staff01", page_id=procedure.pk, version_number=3).exists()
+    if not already:
+        page.click("button:has-text('我已閱讀第 3 版')")
+        page.wait_for_load_state("networkidle")
+    banner = page.inner_text("[data-ack=done]")
+    assert "已於" in banner and "確認 第 3 版" in banner
+    assert Acknowledgement.objects.filter(user__username="staff01", page_id=procedure.pk, version_number=3).count() == 1
+
+
+def test_procedure_on_a_phone_fits_the_screen(page_as, live_server, demo_procedures):
+    procedure = ProcedurePage.objects.get(code="SOP-RK-051")  # has an upcoming version
+    page = page_as("staff07", width=390)
+    page.goto(live_server.url + procedure.url)
+    assert "2027-01-01" in page.inner_text(".banner--upcoming")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "staff07-procedure-phone")
+
+
+def test_procedure_prints_with_code_version_and_date_on_every_page(page_as, live_server, demo_procedures, tmp_path):
+    procedure = ProcedurePage.objects.get(code="SOP-CP-050")
+    page = page_as("staff02")
+    page.goto(live_server.url + procedure.url)
+    page.emulate_media(media="print")
+    header = page.locator(".print-header")
+    assert header.is_visible()
+    assert "SOP-CP-050" in header.inner_text() and "第 3 版" in header.inner_text()
+    assert not page.locator("nav.mainnav").is_visible()
+    assert header.evaluate("el => getComputedStyle(el).position") == "fixed"  # repeats on each printed page
+    pdf = tmp_path / "procedure.pdf"
+    page.pdf(path=str(pdf))
+    assert pdf.stat().st_size > 10_000
+
+
+def test_supervisor_home_shows_pending_and_team(page_as, demo_procedures):
+    page = page_as("supervisor1")
+    body = page.inner_text("main")
+    assert "待辦事項" in body and "鍾振邦" in body
+    assert page.locator(".todo__item").count() >= 1
+    assert "我的團隊" in page.inner_text("nav.mainnav")
+    shot(page, "supervisor1-home-desktop")
