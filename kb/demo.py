@@ -22,15 +22,17 @@ from wagtail.models import Page
 from kb.demo_data.procedures import CATEGORIES, PROCEDURES
 from kb.demo_data.recent_updates import RECENT_UPDATES
 from kb.models import (
+    AcknowledgedPage,
     ProcedureAttachment,
     ProcedureRelatedLink,
     ProcedureCategoryPage,
     ProcedurePage,
     ProcedureReview,
     ProceduresIndexPage,
-    ProcedureVersion,
+    PublishedVersion,
 )
-from kb.services import procedure_acknowledge, procedure_mark_reviewed
+from kb.selectors import audience_staff
+from kb.services import acknowledge, procedure_mark_reviewed
 from website.people.models import Department, Position, StaffProfile
 
 INDEX_INTRO = (
@@ -95,7 +97,7 @@ def _content(spec: dict, changes: dict) -> dict:
     }
 
 
-def _at(day: datetime.date, hour: int) -> datetime.datetime:
+def at(day: datetime.date, hour: int) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
@@ -107,30 +109,30 @@ def _submit_and_approve(page: ProcedurePage, editor, approver, comment: str) -> 
     state.task.specific.on_action(state, approver, "approve", comment=comment)
 
 
-def _backdate_last_version(page: ProcedurePage, published: datetime.date) -> ProcedureVersion:
-    version = ProcedureVersion.objects.filter(page_id=page.pk).order_by("-number", "-minor").first()
-    ProcedureVersion.objects.filter(pk=version.pk).update(
-        published_at=_at(published, 10), approved_at=_at(published, 9)
-    )
+def backdate_last_version(page: AcknowledgedPage, published: datetime.date) -> PublishedVersion:
+    """Move the newest version (and the page's publish dates) back to the day it was really published."""
+    version = PublishedVersion.objects.filter(page_id=page.pk).order_by("-number", "-minor").first()
+    changes = {"published_at": at(published, 10), "approved_at": at(published, 9) if version.approved_at else None}
+    if not page.versions_follow_effective_date:
+        changes["effective_date"] = published
+    PublishedVersion.objects.filter(pk=version.pk).update(**changes)
     ProcedureReview.objects.filter(page_id=page.pk, reviewed_on=timezone.localdate()).update(reviewed_on=published)
-    Page.objects.filter(pk=page.pk).update(last_published_at=_at(published, 10))
-    Page.objects.filter(pk=page.pk, first_published_at__gt=_at(published, 10)).update(
-        first_published_at=_at(published, 10)
+    Page.objects.filter(pk=page.pk).update(last_published_at=at(published, 10))
+    Page.objects.filter(pk=page.pk, first_published_at__gt=at(published, 10)).update(
+        first_published_at=at(published, 10)
     )
     version.refresh_from_db()
     return version
 
 
-def _acknowledge_some(page: ProcedurePage, version: ProcedureVersion, staff: list[StaffProfile]) -> None:
+def acknowledge_some(page: AcknowledgedPage, version: PublishedVersion) -> None:
     """Most of the audience read it in time, a few late, some not yet (deterministic per person)."""
     today = timezone.localdate()
-    page = ProcedurePage.objects.get(pk=page.pk)
-    for person in staff:
-        if not page.in_audience(person):
-            continue
+    page = type(page).objects.get(pk=page.pk)
+    for person in audience_staff(page):
         due = version.ack_due(page.ack_due_days, person.hire_date)
         start = max(version.effective_date, timezone.localdate(version.published_at), person.hire_date)
-        roll = random.Random(f"{page.code}-{version.label}-{person.employee_number}").random()
+        roll = random.Random(f"{page.reference}-{version.label}-{person.employee_number}").random()
         diligence = 0.55 + 0.4 * random.Random(person.employee_number).random()  # some people fall behind
         if person.user.username == "newhire1" or roll > diligence:
             continue  # not yet
@@ -140,9 +142,8 @@ def _acknowledge_some(page: ProcedurePage, version: ProcedureVersion, staff: lis
             if due >= today:
                 continue  # still within time; has not got round to it
             when = today
-        procedure_acknowledge(
-            user=person.user, page=page, version_number=version.number, at=_at(when, 9 + int(roll * 8))
-        )
+        moment = min(at(when, 9 + int(roll * 8)), timezone.now())
+        acknowledge(user=person.user, page=page, version_number=version.number, at=moment)
 
 
 def _publish_recent_update(page: ProcedurePage, update: dict, editor, approver) -> None:
@@ -157,7 +158,7 @@ def _publish_recent_update(page: ProcedurePage, update: dict, editor, approver) 
     page.change_summary = update["summary"]
     page.is_minor_change = False
     _submit_and_approve(page, editor, approver, "條文已核對，同意即時生效。")
-    _backdate_last_version(page, page.effective_date - datetime.timedelta(days=1))
+    backdate_last_version(page, page.effective_date - datetime.timedelta(days=1))
 
 
 def _recent_reviews(pages, profiles: dict[str, StaffProfile]) -> None:
@@ -191,7 +192,6 @@ def load_procedures(home: Page) -> int:
     profiles = {p.user.username: p for p in StaffProfile.objects.select_related("user")}
     departments = {d.code: d for d in Department.objects.all()}
     positions = {p.code: p for p in Position.objects.all()}
-    staff = [p for p in profiles.values() if p.is_active]
 
     index = home.add_child(instance=ProceduresIndexPage(title="程序標準", slug="procedures", intro=INDEX_INTRO))
     index.save_revision().publish()
@@ -250,22 +250,22 @@ def load_procedures(home: Page) -> int:
             page.is_minor_change = not entry["material"] and previous_material is not None
             _submit_and_approve(page, editor, approver, "已核對內容及時限，批准發布。")
             published = min(effective - datetime.timedelta(days=10), timezone.localdate())
-            version = _backdate_last_version(page, published)
+            version = backdate_last_version(page, published)
             previous_material = version.number
             if effective <= timezone.localdate() and entry is not spec["versions"][-1]:
-                _acknowledge_some(page, version, staff)
+                acknowledge_some(page, version)
             page = ProcedurePage.objects.get(pk=page.pk)
     for update in RECENT_UPDATES:
         _publish_recent_update(ProcedurePage.objects.get(code=update["code"]), update, editor, approver)
     for spec in PROCEDURES:  # acknowledgements of the versions in force today
         page = ProcedurePage.objects.get(pk=pages[spec["code"]].pk)
         in_force = (
-            ProcedureVersion.objects.filter(page_id=page.pk, effective_date__lte=timezone.localdate())
+            PublishedVersion.objects.filter(page_id=page.pk, effective_date__lte=timezone.localdate())
             .order_by("-number", "-minor")
             .first()
         )
         if in_force:
-            _acknowledge_some(page, in_force, staff)
+            acknowledge_some(page, in_force)
 
     _recent_reviews(pages.values(), profiles)
 

@@ -1,4 +1,5 @@
-"""Writes for procedures: record a published version, acknowledge it, record a review."""
+"""Writes for procedures and regulation updates: record a published version, acknowledge it, flag and review
+procedures."""
 
 from __future__ import annotations
 
@@ -9,8 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision, TaskState, WorkflowState
 
-from kb.models import Acknowledgement, ProcedurePage, ProcedureReview, ProcedureVersion
+from kb.models import (
+    Acknowledgement,
+    AcknowledgedPage,
+    ProcedurePage,
+    ProcedureReview,
+    PublishedVersion,
+    RegulationUpdatePage,
+    ReviewFlag,
+)
 from kb.selectors import in_force_by_page, latest_version
+from kb.signals import regulation_published
 from website.ledger.models import Outcome, RecordKind
 from website.ledger.services import record_append
 from website.people.selectors import profile_for
@@ -27,7 +37,7 @@ class AcknowledgementError(ValueError):
     pass
 
 
-def _approval_of(page: ProcedurePage, revision: Revision) -> tuple[WorkflowState | None, TaskState | None]:
+def _approval_of(page: AcknowledgedPage, revision: Revision) -> tuple[WorkflowState | None, TaskState | None]:
     """The approved workflow that published this revision, if publishing went through one."""
     state = (
         WorkflowState.objects.for_instance(page)
@@ -48,23 +58,24 @@ def _approval_of(page: ProcedurePage, revision: Revision) -> tuple[WorkflowState
 
 
 @transaction.atomic
-def version_record_publish(page: ProcedurePage, revision: Revision, *, user=None) -> ProcedureVersion:
-    """Called on every publish: number the version, keep the approval trail, count a material one as a review."""
-    existing = ProcedureVersion.objects.filter(revision_id=revision.pk).first()
+def version_record_publish(page: AcknowledgedPage, revision: Revision, *, user=None) -> PublishedVersion:
+    """Called on every publish: number the version and keep the approval trail. A material procedure version
+    counts as a review and clears regulation flags; a regulation update flags the procedures it affects."""
+    existing = PublishedVersion.objects.filter(revision_id=revision.pk).first()
     if existing:
         return existing
     last = latest_version(page)
     material = last is None or not page.is_minor_change
     state, task = _approval_of(page, revision)
-    version = ProcedureVersion.objects.create(
+    version = PublishedVersion.objects.create(
         page_id=page.pk,
         revision_id=revision.pk,
         number=(last.number + 1 if last else 1) if material else last.number,
         minor=0 if material else last.minor + 1,
         is_material=material,
-        code=page.code,
+        reference=page.reference,
         title=page.title,
-        effective_date=page.effective_date,
+        effective_date=page.version_effective_date(),
         change_summary=page.change_summary,
         published_at=timezone.now(),
         published_by=user or revision.user,
@@ -73,7 +84,7 @@ def version_record_publish(page: ProcedurePage, revision: Revision, *, user=None
         approved_at=task.finished_at if task else None,
         approval_comment=task.comment if task else "",
     )
-    if material:
+    if isinstance(page, ProcedurePage) and material:
         ProcedureReview.objects.create(
             page_id=page.pk,
             reviewed_on=timezone.localdate(),
@@ -81,11 +92,32 @@ def version_record_publish(page: ProcedurePage, revision: Revision, *, user=None
             outcome=ProcedureReview.NEW_VERSION,
             comment=page.change_summary,
         )
+        _clear_flags(page, version.submitted_by or version.published_by, f"v{version.label}: {page.change_summary}")
+    if isinstance(page, RegulationUpdatePage):
+        review_flags_raise(page)
+        transaction.on_commit(lambda: regulation_published.send(sender=RegulationUpdatePage, page=page, version=version))
     return version
 
 
-def procedure_acknowledge(
-    *, user, page: ProcedurePage, version_number: int, at: datetime.datetime | None = None
+def review_flags_raise(regulation: RegulationUpdatePage) -> list[ReviewFlag]:
+    """Flag every live procedure this update affects (one open flag per procedure and update)."""
+    open_for = set(ReviewFlag.objects.filter(regulation=regulation, cleared_at__isnull=True).values_list("procedure_id", flat=True))
+    flags = [
+        ReviewFlag(procedure_id=link.procedure_id, regulation=regulation)
+        for link in regulation.affected_procedures.all()
+        if link.procedure_id not in open_for
+    ]
+    return ReviewFlag.objects.bulk_create(flags)
+
+
+def _clear_flags(procedure: ProcedurePage, user, note: str) -> int:
+    return ReviewFlag.objects.filter(procedure_id=procedure.pk, cleared_at__isnull=True).update(
+        cleared_at=timezone.now(), cleared_by=user, cleared_note=note
+    )
+
+
+def acknowledge(
+    *, user, page: AcknowledgedPage, version_number: int, at: datetime.datetime | None = None
 ) -> tuple[Acknowledgement, bool]:
     """Confirm having read the version in force. Returns (acknowledgement, created); a repeat changes nothing.
 
@@ -108,10 +140,10 @@ def procedure_acknowledge(
             record = record_append(
                 kind=RecordKind.ACKNOWLEDGEMENT,
                 actor=user,
-                subject_type="kb.procedurepage",
+                subject_type=page._meta.label_lower,
                 page_id=page.pk,
                 revision_id=version.revision_id,
-                title=f"{page.code} {page.title}",
+                title=f"{page.reference} {page.title}",
                 outcome=Outcome.ACKNOWLEDGED,
                 data={"version": version.label, "due": due.isoformat(), "on_time": on_time},
                 occurred_at=now,
@@ -135,7 +167,7 @@ def procedure_acknowledge(
 def procedure_mark_reviewed(
     *, user, page: ProcedurePage, comment: str, on: datetime.date | None = None
 ) -> ProcedureReview:
-    """"Reviewed, no change": restarts the review cycle without a new version, with a ledger record."""
+    """"Reviewed, no change": restarts the review cycle and clears regulation flags without a new version."""
     comment = comment.strip()
     if not comment:
         raise AcknowledgementError(REVIEW_COMMENT_REQUIRED)
@@ -157,6 +189,7 @@ def procedure_mark_reviewed(
         outcome=Outcome.REVIEWED,
         data={"result": "no_change", "comment": comment, "version": version.label if version else None},
     )
+    _clear_flags(page, user, comment)
     return review
 
 

@@ -1,151 +1,142 @@
-"""Staff-facing procedure views: the version in force, any published version, history, compare, acknowledge."""
+"""Staff-facing views of procedures and regulation updates: the version in force, any published version,
+history, compare, acknowledge; and the regulation feed with its filters."""
 
 from __future__ import annotations
 
 import difflib
-import re
-from html import unescape
+import datetime
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import strip_tags
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
-from kb.models import Acknowledgement, ProcedurePage, ProcedureVersion
-from kb.selectors import latest_review, upcoming_version, version_in_force, versions_of
-from kb.services import AcknowledgementError, procedure_acknowledge
+from kb.models import Acknowledgement, AcknowledgedPage, ProcedurePage, PublishedVersion, RegulationUpdatePage
+from kb.selectors import upcoming_version, version_in_force, versions_of
+from kb.services import AcknowledgementError, acknowledge
 from website.people.models import StaffProfile
 from website.people.selectors import profile_for
 
 
-def _document_context(page: ProcedurePage, doc: ProcedurePage) -> dict:
+def _procedure_context(doc: ProcedurePage, request) -> dict:
     """Attachments, related pages and owner of the shown revision, with a fixed number of queries."""
     attachments = list(doc.attachments.all())
     documents = get_document_model().objects.in_bulk([a.document_id for a in attachments])
     link_ids = [link.target_id for link in doc.related_links.all()]
-    related = Page.objects.filter(pk__in=link_ids).live().specific().in_bulk()
+    related = Page.objects.filter(pk__in=link_ids).live().specific().in_bulk() if link_ids else {}
     owner = (
         StaffProfile.objects.select_related("department", "position").filter(pk=doc.content_owner_id).first()
         if doc.content_owner_id
         else None
     )
     related_pages = [related[pk] for pk in link_ids if pk in related]
+    regulations = (
+        RegulationUpdatePage.objects.live()
+        .filter(affected_procedures__procedure_id=doc.pk)
+        .select_related("issuer")
+        .order_by("-issued_date")
+    )
     return {
-        "doc": doc,
         "documents": [documents[a.document_id] for a in attachments if a.document_id in documents],
         "related_procedures": [p for p in related_pages if isinstance(p, ProcedurePage)],
         "related_other": [p for p in related_pages if not isinstance(p, ProcedurePage)],
+        "regulations": regulations,
         "owner": owner,
     }
 
 
-def _shown_object(page: ProcedurePage, version: ProcedureVersion | None) -> ProcedurePage:
+def _regulation_context(doc: RegulationUpdatePage, request) -> dict:
+    procedure_ids = [link.procedure_id for link in doc.affected_procedures.all()]
+    procedures = ProcedurePage.objects.live().filter(pk__in=procedure_ids).order_by("code") if procedure_ids else []
+    training = doc.related_training.specific if doc.related_training_id and doc.related_training else None
+    return {
+        "affected": procedures,
+        "training": training,
+        "issuer": doc.issuer,
+        "can_trace": request.user.has_perm("people.view_all_staff"),
+    }
+
+
+CONTEXT_BY_TYPE = {ProcedurePage: _procedure_context, RegulationUpdatePage: _regulation_context}
+
+
+def _shown_object(page: AcknowledgedPage, version: PublishedVersion | None) -> AcknowledgedPage:
     if version is None or version.revision_id == page.live_revision_id:
         return page
     return version.revision.as_object()
 
 
-def procedure_current(page: ProcedurePage, request):
-    versions = list(versions_of(page))
+def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *, is_current: bool, versions):
     in_force = version_in_force(versions)
-    if in_force is None:  # published, but its first version takes effect later
-        in_force_shown = versions[0] if versions else None
-    else:
-        in_force_shown = in_force
-    ack = None
-    due = None
-    if in_force is not None:
-        ack = Acknowledgement.objects.filter(user=request.user, page_id=page.pk, version_number=in_force.number).first()
-        profile = profile_for(request.user)
-        due = in_force.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+    doc = _shown_object(page, version)
     context = {
         "page": page,
         "self": page,
-        "version": in_force_shown,
-        "in_force": in_force,
-        "upcoming": upcoming_version(versions),
-        "versions": versions,
-        "ack": ack,
-        "ack_due": due,
-        "is_current_view": True,
-        **_document_context(page, _shown_object(page, in_force_shown)),
-    }
-    return TemplateResponse(request, "kb/procedure_page.html", context)
-
-
-def _find_version(versions: list[ProcedureVersion], label: str) -> ProcedureVersion:
-    for version in versions:
-        if version.label == label:
-            return version
-    raise Http404(_("There is no version %(label)s of this procedure.") % {"label": label})
-
-
-def procedure_version(page: ProcedurePage, request, label: str):
-    versions = list(versions_of(page))
-    version = _find_version(versions, label)
-    in_force = version_in_force(versions)
-    context = {
-        "page": page,
-        "self": page,
+        "doc": doc,
         "version": version,
         "in_force": in_force,
         "upcoming": upcoming_version(versions),
         "versions": versions,
-        "is_current_view": False,
-        **_document_context(page, _shown_object(page, version)),
+        "is_current_view": is_current,
+        **CONTEXT_BY_TYPE[type(page)](doc, request),
     }
-    return TemplateResponse(request, "kb/procedure_page.html", context)
+    if is_current and in_force is not None:
+        profile = profile_for(request.user)
+        context["ack"] = Acknowledgement.objects.filter(
+            user=request.user, page_id=page.pk, version_number=in_force.number
+        ).first()
+        context["ack_due"] = in_force.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+    return TemplateResponse(request, page.get_template(request), context)
 
 
-def procedure_history(page: ProcedurePage, request):
+def document_current(page: AcknowledgedPage, request):
+    versions = list(versions_of(page))
+    in_force = version_in_force(versions)
+    shown = in_force or (versions[-1] if versions else None)  # not yet in force: show the first version
+    return _render(page, request, shown, is_current=True, versions=versions)
+
+
+def _find_version(versions: list[PublishedVersion], label: str) -> PublishedVersion:
+    for version in versions:
+        if version.label == label:
+            return version
+    raise Http404(_("There is no version %(label)s of this document.") % {"label": label})
+
+
+def document_version(page: AcknowledgedPage, request, label: str):
+    versions = list(versions_of(page))
+    return _render(page, request, _find_version(versions, label), is_current=False, versions=versions)
+
+
+def document_history(page: AcknowledgedPage, request):
+    from kb.selectors import latest_review
+
     versions = list(versions_of(page))
     context = {
         "page": page,
         "self": page,
         "versions": versions,
         "in_force": version_in_force(versions),
-        "review": latest_review(page),
+        "review": latest_review(page) if isinstance(page, ProcedurePage) else None,
     }
-    return TemplateResponse(request, "kb/procedure_history.html", context)
+    return TemplateResponse(request, "kb/version_history.html", context)
 
 
-def _plain_lines(doc: ProcedurePage) -> list[str]:
-    """The procedure as plain text lines, the unit a compare shows."""
-
-    def text(html: str) -> list[str]:
-        html = re.sub(r"</(p|li|h\d)>|<br\s*/?>", "\n", str(html))
-        return [line.strip() for line in unescape(strip_tags(html)).splitlines() if line.strip()]
-
-    lines = [f"{doc.code} {doc.title}", _("Summary"), doc.summary, _("Purpose"), *text(doc.purpose)]
-    lines += [_("Scope"), *text(doc.scope), _("Responsibilities")]
-    lines += [f"{b.value['role']}：{b.value['duty']}" for b in doc.responsibilities]
-    lines.append(_("Steps"))
-    for n, block in enumerate(doc.steps, start=1):
-        step = block.value
-        lines.append(f"{n}. {step['title']}（{step['responsible_role']}；{step['time_limit'] or '—'}）")
-        lines += text(step["instructions"].source)
-        if step["note"]:
-            lines.append(f"※ {step['note']}")
-    return lines
-
-
-def procedure_compare(page: ProcedurePage, request):
+def document_compare(page: AcknowledgedPage, request):
     versions = list(versions_of(page))
     if len(versions) < 2:
-        raise Http404(_("This procedure has only one version."))
+        raise Http404(_("This document has only one version."))
     old = _find_version(versions, request.GET.get("from") or versions[1].label)
     new = _find_version(versions, request.GET.get("to") or versions[0].label)
-    old_lines = _plain_lines(_shown_object(page, old))
-    new_lines = _plain_lines(_shown_object(page, new))
     diff = []
-    for op in difflib.ndiff(old_lines, new_lines):
-        if op.startswith("? "):
-            continue
-        diff.append({"kind": {"+ ": "added", "- ": "removed"}.get(op[:2], "same"), "text": op[2:]})
+    for op in difflib.ndiff(_shown_object(page, old).plain_text_lines(), _shown_object(page, new).plain_text_lines()):
+        if not op.startswith("? "):
+            diff.append({"kind": {"+ ": "added", "- ": "removed"}.get(op[:2], "same"), "text": op[2:]})
     context = {
         "page": page,
         "self": page,
@@ -155,10 +146,10 @@ def procedure_compare(page: ProcedurePage, request):
         "diff": diff,
         "changes": sum(1 for line in diff if line["kind"] != "same"),
     }
-    return TemplateResponse(request, "kb/procedure_compare.html", context)
+    return TemplateResponse(request, "kb/version_compare.html", context)
 
 
-def procedure_acknowledge_view(page: ProcedurePage, request):
+def document_acknowledge(page: AcknowledgedPage, request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -167,7 +158,7 @@ def procedure_acknowledge_view(page: ProcedurePage, request):
         messages.error(request, _("The version to acknowledge is missing. Reload the page and try again."))
         return redirect(page.url)
     try:
-        ack, created = procedure_acknowledge(user=request.user, page=page, version_number=number)
+        _ack, created = acknowledge(user=request.user, page=page, version_number=number)
     except AcknowledgementError as exc:
         messages.error(request, str(exc))
     else:
@@ -176,3 +167,35 @@ def procedure_acknowledge_view(page: ProcedurePage, request):
         else:
             messages.info(request, _("You had already acknowledged version %(v)s.") % {"v": number})
     return redirect(page.url)
+
+
+# --- the regulation feed ------------------------------------------------------------------------------
+
+
+def _feed_urls(user) -> dict[str, str]:
+    from django.urls import reverse
+
+    from website.people.services import feed_token_for
+
+    token = feed_token_for(user)
+    return {"rss": reverse("kb_regulation_rss", args=[token]), "atom": reverse("kb_regulation_atom", args=[token])}
+
+
+def regulation_feed_context(index_page, request) -> dict:
+    from kb.forms import RegulationFilterForm
+    from kb.selectors import regulation_feed
+
+    form = RegulationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    profile = profile_for(request.user)
+    updates = regulation_feed(index_page, user=request.user, profile=profile, **filters)
+    page_obj = Paginator(updates, 20).get_page(request.GET.get("page"))
+    return {
+        "filter_form": form,
+        "page_obj": page_obj,
+        "updates": page_obj.object_list,
+        "today": timezone.localdate(),
+        "feed_urls": _feed_urls(request.user),
+        "filters_active": bool(filters and any(filters.values())),
+        "recent_cutoff": timezone.localdate() - datetime.timedelta(days=30),
+    }

@@ -2,7 +2,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
 
+from kb.viewsets import IssuerViewSet
 from kb.admin_views import ReviewDuePanel, ReviewDueReportView, can_review, mark_reviewed
 
 
@@ -35,3 +37,6 @@ def register_review_due_menu_item():
 def add_review_due_panel(request, panels):
     if can_review(request.user):
         panels.append(ReviewDuePanel())
+
+
+register_snippet(IssuerViewSet)

@@ -161,3 +161,22 @@ def load_people(today: datetime.date | None = None) -> dict[str, StaffProfile]:
         profile.save()
         profiles[username] = profile
     return profiles
+
+
+def settle_demo_notifications(*, recent_days: int = 30) -> None:
+    """Demo history: notifications about older updates were read and emailed long ago; recent ones are new."""
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from website.notifications.models import EmailDelivery, Notification
+
+    cutoff = timezone.now() - datetime.timedelta(days=recent_days)
+    published = {page.get_full_url(): page.first_published_at for page in Page.objects.live().only("url_path")}
+    for notification in Notification.objects.filter(read_at__isnull=True):
+        when = published.get(notification.url)
+        if when is None or when >= cutoff:
+            continue
+        Notification.objects.filter(pk=notification.pk).update(created_at=when, read_at=when)
+        EmailDelivery.objects.filter(notification=notification, status=EmailDelivery.PENDING).update(
+            status=EmailDelivery.SENT, attempts=1, sent_at=when
+        )

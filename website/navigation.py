@@ -14,6 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from website.people.selectors import has_team
 
 
+def unread_notification_count(user) -> int:
+    return user.notifications.filter(read_at__isnull=True).count()
+
+
+def unread_regulation_count(user) -> int:
+    from kb.selectors import unread_regulations
+
+    return unread_regulations(user, getattr(user, "staff_profile", None)).count()
+
+
 @dataclass(frozen=True)
 class NavItem:
     key: str
@@ -21,12 +31,15 @@ class NavItem:
     url_name: str = ""
     page_type: str = ""  # "app_label.ModelName" of an index page (one live instance)
     visible: Callable = lambda user: True
+    count: Callable | None = None  # a badge number for the user (one query), e.g. unread items
 
 
 NAV_ITEMS = [
     NavItem("home", _("Home"), url_name="home"),
     NavItem("procedures", _("Procedures"), page_type="kb.ProceduresIndexPage"),
+    NavItem("regulations", _("Regulation updates"), page_type="kb.RegulationIndexPage", count=unread_regulation_count),
     NavItem("team", _("My team"), url_name="team", visible=has_team),
+    NavItem("notifications", _("Notifications"), url_name="notifications", count=unread_notification_count),
 ]
 
 
@@ -61,5 +74,6 @@ def nav_for(request) -> list[dict]:
         if not url:
             continue
         active = path == url if url == "/" else path.startswith(url)
-        items.append({"key": item.key, "label": item.label, "url": url, "active": active})
+        count = item.count(request.user) if item.count else 0
+        items.append({"key": item.key, "label": item.label, "url": url, "active": active, "count": count})
     return items

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
+from website.notifications import views as notification_views
 from website.people import views as people_views
 
 urlpatterns = [
@@ -21,6 +22,9 @@ urlpatterns = [
     path("team/", people_views.TeamView.as_view(), name="team"),
     path("people/<int:pk>/", people_views.ProfileView.as_view(), name="profile"),
     path("me/", people_views.MyProfileView.as_view(), name="my_profile"),
+    path("me/feed-token/", people_views.regenerate_feed_token, name="regenerate_feed_token"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("", include("kb.urls")),
 ]
 
 if settings.DEBUG:

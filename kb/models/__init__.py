@@ -1,3 +1,4 @@
+from .acknowledged import AcknowledgedPage
 from .procedures import (
     ProcedureAttachment,
     ProcedureCategoryPage,
@@ -6,10 +7,25 @@ from .procedures import (
     ProceduresIndexPage,
     ProcedureTag,
 )
-from .versions import Acknowledgement, ProcedureReview, ProcedureVersion
+from .regulations import (
+    AffectedProcedure,
+    Issuer,
+    RegulationIndexPage,
+    RegulationTag,
+    RegulationUpdatePage,
+    ReviewFlag,
+)
+from .versions import Acknowledgement, ProcedureReview, PublishedVersion
 from .workflows import NoSelfApprovalTask
 
 __all__ = [
+    "AcknowledgedPage",
+    "AffectedProcedure",
+    "Issuer",
+    "RegulationIndexPage",
+    "RegulationTag",
+    "RegulationUpdatePage",
+    "ReviewFlag",
     "Acknowledgement",
     "NoSelfApprovalTask",
     "ProcedureAttachment",
@@ -18,6 +34,6 @@ __all__ = [
     "ProcedureRelatedLink",
     "ProcedureReview",
     "ProcedureTag",
-    "ProcedureVersion",
+    "PublishedVersion",
     "ProceduresIndexPage",
 ]

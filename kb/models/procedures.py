@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -20,13 +17,13 @@ from wagtail.admin.panels import (
     PageChooserPanel,
     TabbedInterface,
 )
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from kb.blocks import RICH_FEATURES, ResponsibilityBlock, StepBlock
-from website.people.models import Department, Position, StaffProfile
+from kb.models.acknowledged import AcknowledgedPage, text_lines
+from website.people.models import Department, StaffProfile
 
 
 class ProceduresIndexPage(Page):
@@ -79,37 +76,7 @@ class ProcedureTag(TaggedItemBase):
     content_object = ParentalKey("kb.ProcedurePage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class ProcedurePageForm(WagtailAdminPageForm):
-    """Each new version needs its own "what changed" text, and versions never go back in time."""
-
-    def clean(self):
-        cleaned = super().clean()
-        page = self.instance
-        if page.pk is None:
-            return cleaned
-        from kb.selectors import latest_version
-
-        last = latest_version(page)
-        if last is None:
-            return cleaned
-        summary = (cleaned.get("change_summary") or "").strip()
-        if summary and summary == last.change_summary.strip():
-            self.add_error(
-                "change_summary",
-                _("Describe what changed in this version (the text is the same as version %(v)s).")
-                % {"v": last.label},
-            )
-        effective = cleaned.get("effective_date")
-        if effective and effective < last.effective_date:
-            self.add_error(
-                "effective_date",
-                _("A new version cannot take effect before the current one (%(date)s).")
-                % {"date": last.effective_date.isoformat()},
-            )
-        return cleaned
-
-
-class ProcedurePage(RoutablePageMixin, Page):
+class ProcedurePage(AcknowledgedPage):
     """A written service standard or operating procedure, versioned and acknowledged."""
 
     code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("e.g. SOP-CS-003"))
@@ -124,30 +91,11 @@ class ProcedurePage(RoutablePageMixin, Page):
     owning_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("owning department")
     )
-    effective_date = models.DateField(_("effective date"), default=datetime.date.today)
     review_interval_months = models.PositiveSmallIntegerField(_("review every (months)"), default=12)
-    audience_all = models.BooleanField(_("all staff must acknowledge"), default=True)
-    audience_departments = ParentalManyToManyField(
-        Department, blank=True, related_name="+", verbose_name=_("audience departments")
-    )
-    audience_positions = ParentalManyToManyField(
-        Position, blank=True, related_name="+", verbose_name=_("audience positions")
-    )
-    ack_due_days = models.PositiveSmallIntegerField(_("acknowledge within (days)"), default=14)
     tags = ClusterTaggableManager(through=ProcedureTag, blank=True, verbose_name=_("tags"))
-    change_summary = models.TextField(
-        _("what changed in this version"),
-        help_text=_("Shown to staff in the version history. Required for every version."),
-    )
-    is_minor_change = models.BooleanField(
-        _("minor change"),
-        default=False,
-        help_text=_("Typo or formatting only: the version number stays and staff need not acknowledge again."),
-    )
 
     parent_page_types = ["kb.ProcedureCategoryPage"]
     subpage_types: list[str] = []
-    base_form_class = ProcedurePageForm
 
     search_fields = [
         *Page.search_fields,
@@ -182,23 +130,7 @@ class ProcedurePage(RoutablePageMixin, Page):
             ],
             heading=_("Ownership and review"),
         ),
-        MultiFieldPanel(
-            [
-                FieldPanel("audience_all"),
-                FieldPanel("audience_departments"),
-                FieldPanel("audience_positions"),
-                FieldPanel("ack_due_days"),
-            ],
-            heading=_("Who must acknowledge"),
-            help_text=_(
-                "Untick 'all staff' and choose departments and/or positions; when both are chosen a person "
-                "must match both."
-            ),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("change_summary"), FieldPanel("is_minor_change")],
-            heading=_("This version"),
-        ),
+        *AcknowledgedPage.audience_panels,
     ]
     edit_handler = TabbedInterface(
         [
@@ -220,49 +152,18 @@ class ProcedurePage(RoutablePageMixin, Page):
         if self.review_interval_months < 1 or self.review_interval_months > 60:
             raise ValidationError({"review_interval_months": _("Choose between 1 and 60 months.")})
 
-    @path("")
-    def current_version(self, request):
-        from kb import views
+    compare_fields = ("summary", "purpose", "scope", "responsibilities")
 
-        return views.procedure_current(self, request)
-
-    @re_path(r"^v/(?P<label>\d+(?:\.\d+)?)/$")
-    def specific_version(self, request, label):
-        from kb import views
-
-        return views.procedure_version(self, request, label)
-
-    @path("versions/")
-    def version_history(self, request):
-        from kb import views
-
-        return views.procedure_history(self, request)
-
-    @path("compare/")
-    def compare_versions(self, request):
-        from kb import views
-
-        return views.procedure_compare(self, request)
-
-    @path("acknowledge/")
-    def acknowledge(self, request):
-        from kb import views
-
-        return views.procedure_acknowledge_view(self, request)
-
-    def in_audience(self, profile: StaffProfile | None) -> bool:
-        """Whether a person must acknowledge this procedure (uses prefetched audience lists when present)."""
-        if profile is None or not profile.is_active:
-            return False
-        if self.audience_all:
-            return True
-        departments = {d.pk for d in self.audience_departments.all()}
-        positions = {p.pk for p in self.audience_positions.all()}
-        if departments and profile.department_id not in departments:
-            return False
-        if positions and profile.position_id not in positions:
-            return False
-        return bool(departments or positions)
+    def plain_text_lines(self) -> list[str]:
+        """Generic fields, then each step as "n. title (role; time limit)", its text and its note."""
+        lines = [*super().plain_text_lines(), str(self._meta.get_field("steps").verbose_name)]
+        for n, block in enumerate(self.steps, start=1):
+            step = block.value
+            lines.append(f"{n}. {step['title']}（{step['responsible_role']}；{step['time_limit'] or '—'}）")
+            lines += text_lines(step["instructions"])
+            if step["note"]:
+                lines.append(f"※ {step['note']}")
+        return lines
 
 
 class ProcedureAttachment(Orderable):

@@ -1,4 +1,4 @@
-"""Published versions, acknowledgements and reviews of procedures.
+"""Published versions and acknowledgements (procedures and regulation updates), and procedure reviews.
 
 These rows keep their page id even if the page is deleted (no database constraint), so history survives.
 """
@@ -13,19 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class ProcedureVersion(models.Model):
+class PublishedVersion(models.Model):
     """One published revision. ``number`` rises on material changes; minor changes raise ``minor``."""
 
-    page = models.ForeignKey(
-        "kb.ProcedurePage", on_delete=models.DO_NOTHING, db_constraint=False, related_name="versions"
-    )
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     number = models.PositiveIntegerField(_("version"))
     minor = models.PositiveIntegerField(_("minor revision"), default=0)
     is_material = models.BooleanField(_("material change"), default=True)
-    code = models.CharField(_("code"), max_length=32)
+    reference = models.CharField(_("reference"), max_length=64)
     title = models.CharField(_("title"), max_length=255)
     effective_date = models.DateField(_("effective date"))
     change_summary = models.TextField(_("what changed"))
@@ -44,8 +42,8 @@ class ProcedureVersion(models.Model):
 
     class Meta:
         ordering = ["page_id", "number", "minor"]
-        verbose_name = _("procedure version")
-        verbose_name_plural = _("procedure versions")
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
         constraints = [
             models.UniqueConstraint(fields=["page", "number", "minor"], name="kb_version_unique_number"),
             models.UniqueConstraint(fields=["revision"], name="kb_version_unique_revision"),
@@ -53,7 +51,7 @@ class ProcedureVersion(models.Model):
         indexes = [models.Index(fields=["page", "effective_date"])]
 
     def __str__(self) -> str:
-        return f"{self.code} v{self.label}"
+        return f"{self.reference} v{self.label}"
 
     @property
     def label(self) -> str:

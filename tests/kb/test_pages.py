@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from kb.models import Acknowledgement
-from kb.services import procedure_acknowledge
+from kb.services import acknowledge
 from tests.kb.conftest import publish_change, steps
 
 
@@ -81,7 +81,7 @@ def test_home_page_lists_pending_acknowledgements_with_due_date(make_procedure, 
     page = make_procedure()
     html = login(reader.user).get("/").content.decode()
     assert "SOP-CS-003" in html and page.url in html
-    procedure_acknowledge(user=reader.user, page=page, version_number=1)
+    acknowledge(user=reader.user, page=page, version_number=1)
     html = login(reader.user).get("/").content.decode()
     assert "SOP-CS-003" not in html
 
@@ -106,7 +106,7 @@ def test_procedure_page_query_count_is_constant(make_procedure, reader, login, m
     big.related_links.create(target=small)
     big.save_revision().publish()
     for n in range(30):
-        procedure_acknowledge(user=make_staff(f"r{n}").user, page=big, version_number=1)
+        acknowledge(user=make_staff(f"r{n}").user, page=big, version_number=1)
     small.attachments.create(document=Document.objects.create(title="x", file=ContentFile(b"x", name="x.csv")))
     small.related_links.create(target=big)
     small.save_revision().publish()  # same shape as big (attachments, a related link), few of each

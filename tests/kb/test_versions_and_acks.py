@@ -5,16 +5,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from kb.models import Acknowledgement, ProcedureVersion
+from kb.models import Acknowledgement, PublishedVersion
 from kb.selectors import pending_acknowledgements
-from kb.services import ACK_SUPERSEDED, AcknowledgementError, procedure_acknowledge
+from kb.services import ACK_SUPERSEDED, AcknowledgementError, acknowledge
 from tests.kb.conftest import publish_change
 from website.ledger.models import Record
 
 
 def test_first_publish_is_version_1(make_procedure):
     page = make_procedure()
-    [version] = ProcedureVersion.objects.filter(page_id=page.pk)
+    [version] = PublishedVersion.objects.filter(page_id=page.pk)
     assert (version.number, version.minor, version.is_material) == (1, 0, True)
     assert version.revision_id == page.live_revision_id
     assert version.change_summary == "首次發布。"
@@ -24,16 +24,16 @@ def test_material_change_bumps_version_minor_keeps_it(make_procedure):
     page = make_procedure()
     page = publish_change(page, change_summary="回覆期限改為 7 個工作天。")
     page = publish_change(page, change_summary="更正錯別字。", is_minor_change=True)
-    labels = list(ProcedureVersion.objects.filter(page_id=page.pk).order_by("pk").values_list("number", "minor"))
+    labels = list(PublishedVersion.objects.filter(page_id=page.pk).order_by("pk").values_list("number", "minor"))
     assert labels == [(1, 0), (2, 0), (2, 1)]
 
 
 def test_acknowledge_writes_one_ledger_record_and_is_idempotent(make_procedure, make_staff):
     page = make_procedure()
     person = make_staff("reader")
-    ack, created = procedure_acknowledge(user=person.user, page=page, version_number=1)
+    ack, created = acknowledge(user=person.user, page=page, version_number=1)
     assert created
-    again, created_again = procedure_acknowledge(user=person.user, page=page, version_number=1)
+    again, created_again = acknowledge(user=person.user, page=page, version_number=1)
     assert not created_again and again.pk == ack.pk
     records = Record.objects.filter(page_id=page.pk, kind="acknowledgement")
     assert records.count() == 1
@@ -46,7 +46,7 @@ def test_acknowledge_writes_one_ledger_record_and_is_idempotent(make_procedure, 
 def test_minor_change_keeps_acknowledgement_material_change_asks_again(make_procedure, make_staff):
     page = make_procedure()
     person = make_staff("reader")
-    procedure_acknowledge(user=person.user, page=page, version_number=1)
+    acknowledge(user=person.user, page=page, version_number=1)
     page = publish_change(page, change_summary="更正錯別字。", is_minor_change=True)
     assert pending_acknowledgements(person.user, person) == []
     page = publish_change(page, change_summary="新增傳媒查詢升級步驟。", is_minor_change=False)
@@ -60,7 +60,7 @@ def test_acknowledging_a_superseded_version_is_refused_and_writes_nothing(make_p
     person = make_staff("reader")
     before = Record.objects.count()
     with pytest.raises(AcknowledgementError) as excinfo:
-        procedure_acknowledge(user=person.user, page=page, version_number=1)
+        acknowledge(user=person.user, page=page, version_number=1)
     assert str(excinfo.value) == str(ACK_SUPERSEDED % {"asked": 1, "current": "2"})
     assert Record.objects.count() == before
     assert not Acknowledgement.objects.exists()
@@ -74,7 +74,7 @@ def test_future_version_is_announced_not_in_force(make_procedure, make_staff):
     [pending] = pending_acknowledgements(person.user, person)
     assert pending.version.number == 1  # the version in force, not the upcoming one
     with pytest.raises(AcknowledgementError):
-        procedure_acknowledge(user=person.user, page=page, version_number=2)
+        acknowledge(user=person.user, page=page, version_number=2)
 
 
 def test_audience_by_department_and_position(make_procedure, make_staff):
@@ -96,7 +96,7 @@ def test_audience_by_department_and_position(make_procedure, make_staff):
 
 def test_due_date_counts_from_effective_date_or_hire_date(make_procedure, make_staff):
     page = make_procedure(ack_due_days=14, effective_date=datetime.date(2026, 1, 1))
-    version = ProcedureVersion.objects.get(page_id=page.pk)
+    version = PublishedVersion.objects.get(page_id=page.pk)
     published = timezone.localdate(version.published_at)
     old_hand = make_staff("old_hand", hire_date=datetime.date(2020, 1, 1))
     new_hire = make_staff("new_hire", hire_date=published + datetime.timedelta(days=3))
@@ -109,9 +109,9 @@ def test_due_date_counts_from_effective_date_or_hire_date(make_procedure, make_s
 def test_deleting_the_page_keeps_versions_acks_and_records(make_procedure, make_staff):
     page = make_procedure()
     person = make_staff("reader")
-    procedure_acknowledge(user=person.user, page=page, version_number=1)
+    acknowledge(user=person.user, page=page, version_number=1)
     page_id = page.pk
     page.delete()
-    assert ProcedureVersion.objects.filter(page_id=page_id).count() == 1
+    assert PublishedVersion.objects.filter(page_id=page_id).count() == 1
     assert Acknowledgement.objects.filter(page_id=page_id).count() == 1
     assert Record.objects.filter(page_id=page_id).get().title == "SOP-CS-003 客戶投訴處理程序"

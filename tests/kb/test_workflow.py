@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from kb.models import ProcedurePage, ProcedureVersion
+from kb.models import ProcedurePage, PublishedVersion
 from tests.kb.conftest import publish_change
 
 
@@ -41,7 +41,7 @@ def test_compliance_approval_publishes_and_is_recorded(make_procedure, people):
     state = page.current_workflow_task_state
     state.task.specific.on_action(state, people["compliance"], "approve", comment="已核對條文。")
     page.refresh_from_db()
-    version = ProcedureVersion.objects.filter(page_id=page.pk).order_by("-number").first()
+    version = PublishedVersion.objects.filter(page_id=page.pk).order_by("-number").first()
     assert page.live_revision_id == page.latest_revision_id
     assert (version.number, version.change_summary) == (2, "回覆期限改為 7 個工作天。")
     assert version.submitted_by == people["editor"]
@@ -63,7 +63,7 @@ def test_no_self_approval_even_with_both_roles(make_procedure, people, submitter
         task.on_action(state, user, "approve")
     page.refresh_from_db()
     assert page.live_revision_id != page.latest_revision_id
-    assert ProcedureVersion.objects.filter(page_id=page.pk).count() == 1
+    assert PublishedVersion.objects.filter(page_id=page.pk).count() == 1
 
 
 def test_self_approval_refused_through_the_admin_url(make_procedure, people, client):
@@ -76,7 +76,7 @@ def test_self_approval_refused_through_the_admin_url(make_procedure, people, cli
     assert response.status_code in (302, 403)
     page.refresh_from_db()
     assert page.live_revision_id != page.latest_revision_id
-    assert ProcedureVersion.objects.filter(page_id=page.pk).count() == 1
+    assert PublishedVersion.objects.filter(page_id=page.pk).count() == 1
     # another compliance officer can
     client.force_login(people["compliance"])
     client.post(url, {"comment": ""})

@@ -11,7 +11,7 @@ class HomePage(Page):
     """The site root: each person's dashboard."""
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["kb.ProceduresIndexPage"]
+    subpage_types = ["kb.ProceduresIndexPage", "kb.RegulationIndexPage"]
     max_count = 1
 
     class Meta:

@@ -134,3 +134,21 @@ class OrgPath(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ancestor_id} → {self.descendant_id} ({self.depth})"
+
+
+class FeedToken(models.Model):
+    """A person's private token for feed readers (the site is login-only; feed readers cannot log in).
+
+    Regenerating replaces the token, so the old address stops working at once.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feed token")
+        verbose_name_plural = _("feed tokens")
+
+    def __str__(self) -> str:
+        return f"feed token of {self.user_id}"

@@ -17,6 +17,8 @@ class Role:
     label: str  # shown to people
     permissions: tuple[str, ...] = ()  # "app_label.codename"
     page_permissions: tuple[str, ...] = ()  # Wagtail page permissions on the site root
+    # Extra page permissions on the live pages of a type ("app_label.ModelName"), e.g. a section's index page
+    section_permissions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     collection_permissions: tuple[str, ...] = ()  # documents/images permissions on the root collection
     description: str = field(default="", compare=False)
 
@@ -56,9 +58,18 @@ ROLES: tuple[Role, ...] = (
     Role(
         COMPLIANCE_OFFICER,
         _("Compliance officer"),
-        permissions=("wagtailadmin.access_admin", "people.view_all_staff", "ledger.view_record"),
-        # No publish permission: content goes live when a compliance officer approves someone else's submission.
+        permissions=(
+            "wagtailadmin.access_admin",
+            "people.view_all_staff",
+            "ledger.view_record",
+            "kb.add_issuer",
+            "kb.change_issuer",
+            "kb.view_issuer",
+        ),
+        # No publish permission on the site: procedures go live when a compliance officer approves someone
+        # else's submission. Regulation updates are theirs to publish: identifying a new rule is their job.
         page_permissions=("add_page", "change_page"),
+        section_permissions=(("kb.RegulationIndexPage", ("publish_page",)),),
         collection_permissions=_MEDIA_WRITE,
         description=_("Approves content others submit; follows regulation updates and evidence."),
     ),
@@ -95,6 +106,7 @@ ROLES: tuple[Role, ...] = (
             "people.view_position",
             "people.view_all_staff",
             "ledger.view_record",
+            "kb.view_issuer",
         ),
         description=_("Reads everything, changes nothing."),
     ),
@@ -103,8 +115,11 @@ ROLES: tuple[Role, ...] = (
 ROLE_BY_NAME = {role.name: role for role in ROLES}
 
 
-def sync_roles(*, group_model=None, permission_model=None) -> None:
-    """Create each role's group and set its permissions to exactly what ``ROLES`` says."""
+def sync_roles(*, group_model=None, permission_model=None, with_sections: bool = True) -> None:
+    """Create each role's group and set its permissions to exactly what ``ROLES`` says.
+
+    ``with_sections=False`` skips section page permissions (for migrations that run before those pages' apps).
+    """
     from django.contrib.auth.models import Group, Permission
     from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
@@ -118,17 +133,24 @@ def sync_roles(*, group_model=None, permission_model=None) -> None:
         except permission_model.DoesNotExist as exc:
             raise LookupError(f"Role permission {dotted} does not exist") from exc
 
+    from django.apps import apps
+
     root_page = Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
     for role in ROLES:
         group, _created = group_model.objects.get_or_create(name=role.name)
         group.permissions.set([perm(p) for p in role.permissions])
-        GroupPagePermission.objects.filter(group=group, page=root_page).exclude(
-            permission__codename__in=role.page_permissions
-        ).delete()
-        for codename in role.page_permissions:
+        wanted = {(root_page.pk, codename) for codename in role.page_permissions}
+        for page_type, codenames in role.section_permissions if with_sections else ():
+            for page_id in apps.get_model(page_type).objects.values_list("pk", flat=True):
+                wanted |= {(page_id, codename) for codename in codenames}
+        existing = GroupPagePermission.objects.filter(group=group).select_related("permission")
+        for grant in existing:
+            if (grant.page_id, grant.permission.codename) not in wanted:
+                grant.delete()
+        for page_id, codename in wanted:
             GroupPagePermission.objects.get_or_create(
-                group=group, page=root_page, permission=perm(f"wagtailcore.{codename}")
+                group=group, page_id=page_id, permission=perm(f"wagtailcore.{codename}")
             )
         GroupCollectionPermission.objects.filter(group=group, collection=root_collection).delete()
         for dotted in role.collection_permissions:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import OrgPath, StaffProfile
+from .models import FeedToken, OrgPath, StaffProfile
 
 
 class OrgCycleError(ValueError):
@@ -99,3 +101,24 @@ def staff_set_active(profile: StaffProfile, *, active: bool) -> None:
     """Deactivate (or reactivate) a person; ``save()`` disables their login too. Nothing they did is removed."""
     profile.is_active = active
     profile.save(update_fields=["is_active", "updated_at"])
+
+
+def feed_token_for(user) -> str:
+    """The user's private feed token, created on first use."""
+    token, _created = FeedToken.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return token.token
+
+
+@transaction.atomic
+def feed_token_regenerate(user) -> str:
+    """Replace the token: feed addresses with the old one answer 404 from now on."""
+    FeedToken.objects.filter(user=user).delete()
+    return FeedToken.objects.create(user=user, token=secrets.token_urlsafe(32)).token
+
+
+def feed_token_user(token: str):
+    """The active user a token belongs to, or None for an unknown, revoked or malformed token."""
+    if not token or len(token) > 64:
+        return None
+    found = FeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    return found.user if found else None

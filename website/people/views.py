@@ -6,11 +6,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from .models import Department
+from .services import feed_token_for, feed_token_regenerate
 from .selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_of
 
 
@@ -65,7 +69,17 @@ class ProfileView(TemplateView):
         if not can_view_profile(self.request.user, person):
             raise PermissionDenied(_("This profile is outside your team."))
         reports = person.direct_reports.select_related("department", "position").order_by("employee_number")
-        return {**super().get_context_data(**kwargs), "person": person, "reports": reports}
+        context = {**super().get_context_data(**kwargs), "person": person, "reports": reports}
+        if person.user_id == self.request.user.pk:
+            context["feed_token"] = feed_token_for(self.request.user)
+        return context
+
+
+@require_POST
+def regenerate_feed_token(request):
+    feed_token_regenerate(request.user)
+    messages.success(request, _("Your feed addresses have been replaced. Update them in your feed reader."))
+    return redirect(reverse("my_profile") + "#feeds")
 
 
 class MyProfileView(TemplateView):

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "website.ledger",
     "website.home",
     "website.search",
+    "website.notifications",
     "website",
     "kb",
     "courses",
@@ -160,7 +161,7 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ServeWell <servewell@
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Search ---------------------------------------------------------------------------------------------
-SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "whoosh")
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")))
 
 

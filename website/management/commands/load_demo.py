@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kb import demo as kb_demo
+from kb.demo_regulations import load_regulations
 from website import demo
 
 
@@ -14,11 +15,15 @@ class Command(BaseCommand):
         home = demo.ensure_site()
         profiles = demo.load_people()
         procedures = kb_demo.load_procedures(home)
+        regulations = load_regulations(home)
+        demo.settle_demo_notifications()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
         if procedures:
             self.stdout.write(self.style.SUCCESS(f"Loaded {procedures} procedures in ten duty areas."))
         else:
             self.stdout.write("Procedures were already loaded; left as they are.")
+        if regulations:
+            self.stdout.write(self.style.SUCCESS(f"Loaded {regulations} regulation updates."))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for username, what in demo.demo_logins():
             self.stdout.write(f"  {username:<12} {what}")

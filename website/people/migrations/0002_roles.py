@@ -11,7 +11,7 @@ def create_roles(apps, schema_editor):
         create_permissions(app_config, verbosity=0)
     from website.people.roles import sync_roles
 
-    sync_roles()
+    sync_roles(with_sections=False)
 
 
 class Migration(migrations.Migration):
