@@ -65,12 +65,58 @@ def make_procedure(area):
     return make
 
 
-def publish_change(page: ProcedurePage, *, user=None, **changes) -> ProcedurePage:
-    page = ProcedurePage.objects.get(pk=page.pk)
+def publish_change(page, *, user=None, **changes):
+    """Publish a new revision of a procedure or regulation update with ``changes``."""
+    page = type(page).objects.get(pk=page.pk)
     for field, value in changes.items():
         setattr(page, field, value)
     page.save_revision(user=user).publish(user=user)
-    return ProcedurePage.objects.get(pk=page.pk)
+    return type(page).objects.get(pk=page.pk)
 
 
 __all__ = ["Page", "publish_change", "steps"]
+
+
+@pytest.fixture
+def feed_index(db):
+    from kb.models import RegulationIndexPage
+
+    home = ensure_site()
+    return home.add_child(instance=RegulationIndexPage(title="法規動態", slug="regulations"))
+
+
+@pytest.fixture
+def issuer(db):
+    from kb.models import Issuer
+
+    return Issuer.objects.create(code="SMP-FMA", name="（示例）金融管理機構", short_name="金管（示例）", kind="external", is_sample=True)
+
+
+@pytest.fixture
+def make_regulation(feed_index, issuer):
+    """make_regulation(number, publish=True, user=None, procedures=(), **fields) -> RegulationUpdatePage."""
+    from kb.models import AffectedProcedure, RegulationUpdatePage
+
+    def make(number: str = "（示例）FMA/CP/2026/01", *, publish: bool = True, user=None, procedures=(), **fields):
+        defaults = {
+            "title": "（示例）投訴處理時限修訂",
+            "slug": number.lower().replace("/", "-").replace("（示例）", "sample-"),
+            "issuer": issuer,
+            "document_number": number,
+            "issued_date": datetime.date(2026, 11, 1),
+            "effective_date": datetime.date(2026, 12, 1),
+            "impact": "high",
+            "summary": "確認通知時限縮短至 1 個工作天。",
+            "obligations": [("obligation", {"text": "所有投訴須於 1 個工作天內發出確認。"})],
+            "change_summary": "首次發布。",
+        }
+        defaults.update(fields)
+        page = feed_index.add_child(instance=RegulationUpdatePage(**defaults))
+        for procedure in procedures:
+            page.affected_procedures.add(AffectedProcedure(procedure=procedure))
+        page.save()
+        if publish:
+            page.save_revision(user=user).publish(user=user)
+        return RegulationUpdatePage.objects.get(pk=page.pk)
+
+    return make

@@ -14,8 +14,14 @@ def demo_procedures(demo_site):
     from kb.services import approval_workflow_ensure
     from website.demo import ensure_site
 
+    from kb.demo_regulations import load_regulations
+    from website.people.roles import sync_roles
+
     approval_workflow_ensure()  # an emptied test database has lost the migration's workflow
-    load_procedures(ensure_site())
+    home = ensure_site()
+    load_procedures(home)
+    load_regulations(home)
+    sync_roles()
 
 
 def test_staff_reads_and_acknowledges_complaint_procedure(page_as, live_server, demo_procedures):
@@ -69,3 +75,50 @@ def test_supervisor_home_shows_pending_and_team(page_as, demo_procedures):
     assert page.locator(".todo__item").count() >= 1
     assert "我的團隊" in page.inner_text("nav.mainnav")
     shot(page, "supervisor1-home-desktop")
+
+
+def test_staff_member_reads_a_new_regulation_update(page_as, live_server, demo_procedures):
+    page = page_as("staff05")
+    nav = page.locator("nav.mainnav a:has-text('法規動態')")
+    before = int(nav.locator(".nav-count").inner_text())
+    assert before >= 1
+    nav.click()
+    first = page.locator(".feed__item").first
+    assert "feed__item--unread" in first.get_attribute("class")
+    shot(page, "staff05-regulations-desktop")
+    first.locator(".feed__title a").click()
+    page.wait_for_load_state("networkidle")
+    assert "請確認已閱讀此版本" in page.inner_text("main")
+    page.click("form[data-ack=pending] button")
+    page.wait_for_load_state("networkidle")
+    assert "已於" in page.inner_text("[data-ack=done]")
+    after = page.locator("nav.mainnav a:has-text('法規動態') .nav-count")
+    assert (int(after.inner_text()) if after.count() else 0) == before - 1
+    shot(page, "staff05-regulation-acknowledged-desktop")
+
+
+def test_compliance_officer_traces_an_update_and_downloads_it(page_as, live_server, demo_procedures):
+    from kb.models import RegulationUpdatePage
+
+    update = RegulationUpdatePage.objects.get(slug="fma-2026-complaint-handling-revision")
+    page = page_as("compliance")
+    page.goto(live_server.url + update.url)
+    page.click("text=涉及的程序、閱讀確認及培訓")
+    page.wait_for_load_state("networkidle")
+    body = page.inner_text("main")
+    assert "SOP-CS-003" in body and "電話理財中心" in body
+    shot(page, "compliance-traceability-desktop")
+    with page.expect_download() as download:
+        page.click("text=下載 XLSX")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.set_viewport_size({"width": 390, "height": 900})
+    shot(page, "compliance-traceability-phone")
+
+
+def test_staff_cannot_open_traceability(page_as, live_server, demo_procedures):
+    from kb.models import RegulationUpdatePage
+
+    update = RegulationUpdatePage.objects.get(slug="fma-2026-complaint-handling-revision")
+    page = page_as("staff01")
+    response = page.goto(f"{live_server.url}/regulations/{update.pk}/trace/")
+    assert response.status == 403
