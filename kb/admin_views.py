@@ -32,7 +32,14 @@ class ReviewDueReportView(ReportView):
     index_url_name = "kb_review_due"
     index_results_url_name = "kb_review_due_results"
     paginate_by = 100
-    list_export = ["page.code", "page.title", "page.content_owner", "last_reviewed", "next_review", "days_late"]
+    list_export = [
+        "page.code",
+        "page.title",
+        "page.content_owner",
+        "last_reviewed",
+        "next_review",
+        "days_late",
+    ]
     export_headings = {
         "page.code": _("Code"),
         "page.title": _("Procedure"),
@@ -55,7 +62,9 @@ class MarkReviewedForm(forms.Form):
     comment = forms.CharField(
         label=_("What did you check?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("e.g. Checked against the 2026 complaint statistics and the new hotline hours; still correct."),
+        help_text=_(
+            "e.g. Checked against the 2026 complaint statistics and the new hotline hours; still correct."
+        ),
     )
 
 

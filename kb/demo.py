@@ -1,7 +1,7 @@
 """Demo procedures for `manage.py load_demo`: ten duty areas, ~30 procedures with real version histories.
 
-Every version goes through the real approval workflow (editor submits, compliance approves); dates are then set
-back to when the version was published, so due dates, review cycles and history look like a living bank.
+Every version goes through the real approval workflow (editor submits, compliance approves); dates are then
+set back to when the version was published, so due dates, review cycles and history look like a living bank.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from kb.demo_data.recent_updates import RECENT_UPDATES
 from kb.models import (
     AcknowledgedPage,
     ProcedureAttachment,
-    ProcedureRelatedLink,
     ProcedureCategoryPage,
     ProcedurePage,
+    ProcedureRelatedLink,
     ProcedureReview,
     ProceduresIndexPage,
     PublishedVersion,
@@ -79,7 +79,9 @@ def _content(spec: dict, changes: dict) -> dict:
         "summary": fields["summary"],
         "purpose": fields["purpose"],
         "scope": fields["scope"],
-        "responsibilities": [("responsibility", {"role": r, "duty": d}) for r, d in fields["responsibilities"]],
+        "responsibilities": [
+            ("responsibility", {"role": r, "duty": d}) for r, d in fields["responsibilities"]
+        ],
         "steps": [
             (
                 "step",
@@ -112,11 +114,16 @@ def _submit_and_approve(page: ProcedurePage, editor, approver, comment: str) -> 
 def backdate_last_version(page: AcknowledgedPage, published: datetime.date) -> PublishedVersion:
     """Move the newest version (and the page's publish dates) back to the day it was really published."""
     version = PublishedVersion.objects.filter(page_id=page.pk).order_by("-number", "-minor").first()
-    changes = {"published_at": at(published, 10), "approved_at": at(published, 9) if version.approved_at else None}
+    changes = {
+        "published_at": at(published, 10),
+        "approved_at": at(published, 9) if version.approved_at else None,
+    }
     if not page.versions_follow_effective_date:
         changes["effective_date"] = published
     PublishedVersion.objects.filter(pk=version.pk).update(**changes)
-    ProcedureReview.objects.filter(page_id=page.pk, reviewed_on=timezone.localdate()).update(reviewed_on=published)
+    ProcedureReview.objects.filter(page_id=page.pk, reviewed_on=timezone.localdate()).update(
+        reviewed_on=published
+    )
     Page.objects.filter(pk=page.pk).update(last_published_at=at(published, 10))
     Page.objects.filter(pk=page.pk, first_published_at__gt=at(published, 10)).update(
         first_published_at=at(published, 10)
@@ -137,7 +144,11 @@ def acknowledge_some(page: AcknowledgedPage, version: PublishedVersion) -> None:
         if person.user.username == "newhire1" or roll > diligence:
             continue  # not yet
         days = (due - start).days
-        when = start + datetime.timedelta(days=int(roll * days)) if roll < 0.7 else due + datetime.timedelta(days=3)
+        when = (
+            start + datetime.timedelta(days=int(roll * days))
+            if roll < 0.7
+            else due + datetime.timedelta(days=3)
+        )
         if when > today:
             if due >= today:
                 continue  # still within time; has not got round to it
@@ -193,7 +204,9 @@ def load_procedures(home: Page) -> int:
     departments = {d.code: d for d in Department.objects.all()}
     positions = {p.code: p for p in Position.objects.all()}
 
-    index = home.add_child(instance=ProceduresIndexPage(title="程序標準", slug="procedures", intro=INDEX_INTRO))
+    index = home.add_child(
+        instance=ProceduresIndexPage(title="程序標準", slug="procedures", intro=INDEX_INTRO)
+    )
     index.save_revision().publish()
     categories = {}
     for spec in CATEGORIES:

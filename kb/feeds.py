@@ -30,7 +30,9 @@ class RegulationRssFeed(Feed):
         return index.get_full_url(self.request) if index else "/"
 
     def items(self, user):
-        return RegulationUpdatePage.objects.live().select_related("issuer").order_by("-issued_date", "-pk")[:50]
+        return (
+            RegulationUpdatePage.objects.live().select_related("issuer").order_by("-issued_date", "-pk")[:50]
+        )
 
     def item_title(self, item: RegulationUpdatePage) -> str:
         return f"[{item.issuer.short_name}] {item.title}"
@@ -51,7 +53,9 @@ class RegulationRssFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, item: RegulationUpdatePage) -> datetime.datetime:
-        return item.first_published_at or timezone.make_aware(datetime.datetime.combine(item.issued_date, datetime.time()))
+        return item.first_published_at or timezone.make_aware(
+            datetime.datetime.combine(item.issued_date, datetime.time())
+        )
 
     def item_updateddate(self, item: RegulationUpdatePage) -> datetime.datetime:
         return item.last_published_at or self.item_pubdate(item)

@@ -9,15 +9,21 @@ from kb.models import Issuer, RegulationTag, RegulationUpdatePage
 
 
 class RegulationFilterForm(forms.Form):
-    issuer = forms.ModelChoiceField(Issuer.objects.all(), required=False, label=_("Issuer"), empty_label=_("All issuers"))
+    issuer = forms.ModelChoiceField(
+        Issuer.objects.all(), required=False, label=_("Issuer"), empty_label=_("All issuers")
+    )
     impact = forms.ChoiceField(
         choices=[("", _("Any impact")), *RegulationUpdatePage.IMPACTS], required=False, label=_("Impact")
     )
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *RegulationUpdatePage.STATUSES], required=False, label=_("Status")
     )
-    date_from = forms.DateField(required=False, label=_("Issued from"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("Issued to"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label=_("Issued from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=_("Issued to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     tag = forms.ChoiceField(required=False, label=_("Tag"))
     unread = forms.BooleanField(required=False, label=_("Unread only"))
 

@@ -11,8 +11,8 @@ from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, Subquery,
 from django.utils import timezone
 
 from kb.models import (
-    Acknowledgement,
     AcknowledgedPage,
+    Acknowledgement,
     ProcedureCategoryPage,
     ProcedurePage,
     ProcedureReview,
@@ -73,18 +73,24 @@ def latest_version(page: AcknowledgedPage) -> PublishedVersion | None:
 def versions_of(page: AcknowledgedPage) -> QuerySet[PublishedVersion]:
     return (
         PublishedVersion.objects.filter(page_id=page.pk)
-        .select_related("approved_by__staff_profile", "published_by__staff_profile", "submitted_by__staff_profile")
+        .select_related(
+            "approved_by__staff_profile", "published_by__staff_profile", "submitted_by__staff_profile"
+        )
         .order_by("-number", "-minor")
     )
 
 
-def version_in_force(versions: list[PublishedVersion], today: datetime.date | None = None) -> PublishedVersion | None:
+def version_in_force(
+    versions: list[PublishedVersion], today: datetime.date | None = None
+) -> PublishedVersion | None:
     """Latest published version whose effective date has come (``versions`` newest first)."""
     today = today or timezone.localdate()
     return next((v for v in versions if v.effective_date <= today), None)
 
 
-def upcoming_version(versions: list[PublishedVersion], today: datetime.date | None = None) -> PublishedVersion | None:
+def upcoming_version(
+    versions: list[PublishedVersion], today: datetime.date | None = None
+) -> PublishedVersion | None:
     today = today or timezone.localdate()
     future = [v for v in versions if v.effective_date > today]
     return future[0] if future else None
@@ -113,7 +119,9 @@ def categories_with_counts(index_page: ProceduresIndexPage) -> list[ProcedureCat
 
 def procedures_in(category: ProcedureCategoryPage, *, user) -> list[ProcedurePage]:
     """Live procedures of a duty area with their version in force and the user's acknowledgement state."""
-    pages = list(ProcedurePage.objects.child_of(category).live().select_related("content_owner").order_by("code"))
+    pages = list(
+        ProcedurePage.objects.child_of(category).live().select_related("content_owner").order_by("code")
+    )
     versions = in_force_by_page([p.pk for p in pages])
     acked = set(
         Acknowledgement.objects.filter(user=user, page_id__in=[p.pk for p in pages]).values_list(
@@ -157,7 +165,9 @@ def pending_acknowledgements(user, profile: StaffProfile | None) -> list[Pending
         for page in model.objects.live().filter(pk__in=versions.keys()).filter(audience_q(model, profile)):
             version = versions[page.pk]
             if (page.pk, version.number) not in done:
-                pending.append(PendingAck(page, version, version.ack_due(page.ack_due_days, profile.hire_date)))
+                pending.append(
+                    PendingAck(page, version, version.ack_due(page.ack_due_days, profile.hire_date))
+                )
     return sorted(pending, key=lambda item: (item.due_date, item.page.reference))
 
 
@@ -234,7 +244,7 @@ def regulation_feed(
     tag: str = "",
     unread: bool = False,
 ) -> QuerySet[RegulationUpdatePage]:
-    """The feed: unread items addressed to the person first, then newest first; one query per page of results."""
+    """The feed: unread items addressed to the person first, then newest first (one query per page)."""
     today = timezone.localdate()
     acknowledged = Acknowledgement.objects.filter(
         user=user, page_id=OuterRef("pk"), version_number=OuterRef("in_force_number")
@@ -245,7 +255,9 @@ def regulation_feed(
         .select_related("issuer")
         .annotate(
             in_force_number=version_in_force_number(today),
-            addressed=Case(When(audience_q(RegulationUpdatePage, profile), then=Value(True)), default=Value(False)),
+            addressed=Case(
+                When(audience_q(RegulationUpdatePage, profile), then=Value(True)), default=Value(False)
+            ),
             acknowledged=Exists(acknowledged),
             status_code=RegulationUpdatePage.status_expression(today),
         )
@@ -389,6 +401,7 @@ def regulation_trace(page: RegulationUpdatePage) -> RegulationTrace:
         in_force=in_force,
         departments=list(departments.values()),
         procedures=[
-            ProcedureTrace(p, versions_by_page.get(pk, []), flags_by_page.get(pk, [])) for pk, p in procedures.items()
+            ProcedureTrace(p, versions_by_page.get(pk, []), flags_by_page.get(pk, []))
+            for pk, p in procedures.items()
         ],
     )

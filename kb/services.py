@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision, TaskState, WorkflowState
 
 from kb.models import (
-    Acknowledgement,
     AcknowledgedPage,
+    Acknowledgement,
     ProcedurePage,
     ProcedureReview,
     PublishedVersion,
@@ -92,16 +92,24 @@ def version_record_publish(page: AcknowledgedPage, revision: Revision, *, user=N
             outcome=ProcedureReview.NEW_VERSION,
             comment=page.change_summary,
         )
-        _clear_flags(page, version.submitted_by or version.published_by, f"v{version.label}: {page.change_summary}")
+        _clear_flags(
+            page, version.submitted_by or version.published_by, f"v{version.label}: {page.change_summary}"
+        )
     if isinstance(page, RegulationUpdatePage):
         review_flags_raise(page)
-        transaction.on_commit(lambda: regulation_published.send(sender=RegulationUpdatePage, page=page, version=version))
+        transaction.on_commit(
+            lambda: regulation_published.send(sender=RegulationUpdatePage, page=page, version=version)
+        )
     return version
 
 
 def review_flags_raise(regulation: RegulationUpdatePage) -> list[ReviewFlag]:
     """Flag every live procedure this update affects (one open flag per procedure and update)."""
-    open_for = set(ReviewFlag.objects.filter(regulation=regulation, cleared_at__isnull=True).values_list("procedure_id", flat=True))
+    open_for = set(
+        ReviewFlag.objects.filter(regulation=regulation, cleared_at__isnull=True).values_list(
+            "procedure_id", flat=True
+        )
+    )
     flags = [
         ReviewFlag(procedure_id=link.procedure_id, regulation=regulation)
         for link in regulation.affected_procedures.all()
@@ -121,14 +129,16 @@ def acknowledge(
 ) -> tuple[Acknowledgement, bool]:
     """Confirm having read the version in force. Returns (acknowledgement, created); a repeat changes nothing.
 
-    ``at`` is for importing historical evidence (demo data, migrations from another system); it defaults to now.
+    ``at`` is for importing historical evidence (demo data, migrations from another system); default now.
     """
     version = in_force_by_page([page.pk]).get(page.pk)
     if version is None:
         raise AcknowledgementError(ACK_NOT_IN_FORCE)
     if version_number != version.number:
         raise AcknowledgementError(ACK_SUPERSEDED % {"asked": version_number, "current": version.label})
-    existing = Acknowledgement.objects.filter(user=user, page_id=page.pk, version_number=version.number).first()
+    existing = Acknowledgement.objects.filter(
+        user=user, page_id=page.pk, version_number=version.number
+    ).first()
     if existing:
         return existing, False
     profile = profile_for(user)
@@ -167,7 +177,7 @@ def acknowledge(
 def procedure_mark_reviewed(
     *, user, page: ProcedurePage, comment: str, on: datetime.date | None = None
 ) -> ProcedureReview:
-    """"Reviewed, no change": restarts the review cycle and clears regulation flags without a new version."""
+    """ "Reviewed, no change": restarts the review cycle and clears regulation flags without a new version."""
     comment = comment.strip()
     if not comment:
         raise AcknowledgementError(REVIEW_COMMENT_REQUIRED)
@@ -198,7 +208,7 @@ APPROVAL_TASK_NAME = "合規主任審批 Compliance approval"
 
 
 def approval_workflow_ensure() -> None:
-    """One workflow on the whole site: content editors submit, a compliance officer (not the submitter) approves.
+    """One workflow on the whole site: editors submit, a compliance officer (not the submitter) approves.
 
     Replaces Wagtail's default "Moderators approval" workflow and its unused default groups.
     """

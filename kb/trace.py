@@ -28,7 +28,9 @@ STATUS_LABELS = {
 
 def _trace_for(request, page_id: int) -> RegulationTrace:
     if not request.user.has_perm(TRACE_PERMISSION):
-        raise PermissionDenied(_("Only compliance officers, auditors and training admins can see traceability."))
+        raise PermissionDenied(
+            _("Only compliance officers, auditors and training admins can see traceability.")
+        )
     page = get_object_or_404(RegulationUpdatePage.objects.select_related("issuer"), pk=page_id)
     return regulation_trace(page)
 
@@ -108,7 +110,10 @@ def _xlsx(trace: RegulationTrace, header: list[str], rows: list[list[str]]) -> b
             [
                 item.procedure.code,
                 item.procedure.title,
-                "; ".join(f"v{v.label} {timezone.localdate(v.published_at).isoformat()}" for v in item.versions_since),
+                "; ".join(
+                    f"v{v.label} {timezone.localdate(v.published_at).isoformat()}"
+                    for v in item.versions_since
+                ),
                 "; ".join(
                     (_("cleared %(date)s") % {"date": timezone.localdate(f.cleared_at).isoformat()})
                     if f.cleared_at

@@ -3,8 +3,8 @@ history, compare, acknowledge; and the regulation feed with its filters."""
 
 from __future__ import annotations
 
-import difflib
 import datetime
+import difflib
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
-from kb.models import Acknowledgement, AcknowledgedPage, ProcedurePage, PublishedVersion, RegulationUpdatePage
+from kb.models import AcknowledgedPage, Acknowledgement, ProcedurePage, PublishedVersion, RegulationUpdatePage
 from kb.selectors import upcoming_version, version_in_force, versions_of
 from kb.services import AcknowledgementError, acknowledge
 from website.people.models import StaffProfile
@@ -52,7 +52,9 @@ def _procedure_context(doc: ProcedurePage, request) -> dict:
 
 def _regulation_context(doc: RegulationUpdatePage, request) -> dict:
     procedure_ids = [link.procedure_id for link in doc.affected_procedures.all()]
-    procedures = ProcedurePage.objects.live().filter(pk__in=procedure_ids).order_by("code") if procedure_ids else []
+    procedures = (
+        ProcedurePage.objects.live().filter(pk__in=procedure_ids).order_by("code") if procedure_ids else []
+    )
     training = doc.related_training.specific if doc.related_training_id and doc.related_training else None
     return {
         "affected": procedures,
@@ -134,7 +136,9 @@ def document_compare(page: AcknowledgedPage, request):
     old = _find_version(versions, request.GET.get("from") or versions[1].label)
     new = _find_version(versions, request.GET.get("to") or versions[0].label)
     diff = []
-    for op in difflib.ndiff(_shown_object(page, old).plain_text_lines(), _shown_object(page, new).plain_text_lines()):
+    for op in difflib.ndiff(
+        _shown_object(page, old).plain_text_lines(), _shown_object(page, new).plain_text_lines()
+    ):
         if not op.startswith("? "):
             diff.append({"kind": {"+ ": "added", "- ": "removed"}.get(op[:2], "same"), "text": op[2:]})
     context = {
@@ -163,7 +167,9 @@ def document_acknowledge(page: AcknowledgedPage, request):
         messages.error(request, str(exc))
     else:
         if created:
-            messages.success(request, _("Thank you. Your acknowledgement of version %(v)s is recorded.") % {"v": number})
+            messages.success(
+                request, _("Thank you. Your acknowledgement of version %(v)s is recorded.") % {"v": number}
+            )
         else:
             messages.info(request, _("You had already acknowledged version %(v)s.") % {"v": number})
     return redirect(page.url)
@@ -178,7 +184,10 @@ def _feed_urls(user) -> dict[str, str]:
     from website.people.services import feed_token_for
 
     token = feed_token_for(user)
-    return {"rss": reverse("kb_regulation_rss", args=[token]), "atom": reverse("kb_regulation_atom", args=[token])}
+    return {
+        "rss": reverse("kb_regulation_rss", args=[token]),
+        "atom": reverse("kb_regulation_atom", args=[token]),
+    }
 
 
 def regulation_feed_context(index_page, request) -> dict:

@@ -4,8 +4,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from kb.viewsets import IssuerViewSet
 from kb.admin_views import ReviewDuePanel, ReviewDueReportView, can_review, mark_reviewed
+from kb.viewsets import IssuerViewSet
 
 
 @hooks.register("register_admin_urls")

@@ -52,13 +52,31 @@ POSITIONS = [
 # username, employee number, name, department, position, supervisor username, hire date, roles
 PEOPLE: list[tuple[str, str, str, str, str, str | None, datetime.date | None, tuple[str, ...]]] = [
     ("supervisor1", "E10021", "鍾振邦", "CSD", "MGR", None, datetime.date(2012, 8, 1), (STAFF, SUPERVISOR)),
-    ("supervisor2", "E10135", "羅慧敏", "CSD-PB", "TL", "supervisor1", datetime.date(2016, 3, 14), (STAFF, SUPERVISOR)),
+    (
+        "supervisor2",
+        "E10135",
+        "羅慧敏",
+        "CSD-PB",
+        "TL",
+        "supervisor1",
+        datetime.date(2016, 3, 14),
+        (STAFF, SUPERVISOR),
+    ),
     ("staff01", "E10342", "陳嘉欣", "CSD-BR", "SCSO", "supervisor1", datetime.date(2018, 9, 3), (STAFF,)),
     ("staff02", "E10518", "李志明", "CSD-BR", "CSO", "supervisor1", datetime.date(2020, 1, 6), (STAFF,)),
     ("staff03", "E10604", "黃淑儀", "CSD-BR", "CSO", "supervisor1", datetime.date(2021, 7, 19), (STAFF,)),
     ("staff04", "E10733", "張偉強", "CSD-BR", "CSA", "supervisor1", datetime.date(2023, 2, 1), (STAFF,)),
     ("staff05", "E10397", "林美玲", "CSD-PB", "SCSO", "supervisor2", datetime.date(2019, 4, 15), (STAFF,)),
-    ("staff06", "E10455", "何家豪", "CSD-CR", "TL", "supervisor2", datetime.date(2017, 11, 1), (STAFF, SUPERVISOR)),
+    (
+        "staff06",
+        "E10455",
+        "何家豪",
+        "CSD-CR",
+        "TL",
+        "supervisor2",
+        datetime.date(2017, 11, 1),
+        (STAFF, SUPERVISOR),
+    ),
     ("staff07", "E10621", "吳詠詩", "CSD-PB", "CSO", "supervisor2", datetime.date(2021, 10, 4), (STAFF,)),
     ("staff08", "E10702", "梁俊傑", "CSD-PB", "CSO", "supervisor2", datetime.date(2022, 6, 13), (STAFF,)),
     ("staff09", "E10788", "鄭曉彤", "CSD-PB", "CSA", "supervisor2", datetime.date(2024, 5, 2), (STAFF,)),
@@ -68,7 +86,16 @@ PEOPLE: list[tuple[str, str, str, str, str, str | None, datetime.date | None, tu
     ("newhire1", "E10907", "葉思朗", "CSD-PB", "CSA", "supervisor2", None, (STAFF,)),
     ("editor", "E20114", "潘嘉慧", "SQT", "EDT", None, datetime.date(2019, 2, 18), (STAFF, CONTENT_EDITOR)),
     ("trainer", "E20087", "蔡雪瑩", "SQT", "TRN", None, datetime.date(2015, 6, 1), (STAFF, TRAINING_ADMIN)),
-    ("compliance", "E30042", "袁志成", "CMP", "CO", None, datetime.date(2014, 10, 13), (STAFF, COMPLIANCE_OFFICER)),
+    (
+        "compliance",
+        "E30042",
+        "袁志成",
+        "CMP",
+        "CO",
+        None,
+        datetime.date(2014, 10, 13),
+        (STAFF, COMPLIANCE_OFFICER),
+    ),
     ("auditor", "E40019", "孔德明", "IAD", "AUD", None, datetime.date(2013, 5, 20), (AUDITOR,)),
 ]
 
@@ -77,8 +104,8 @@ def demo_logins() -> list[tuple[str, str]]:
     """(username, what they are) for the README and `make run`."""
     rows = [("admin", "superuser / 系統管理員")]
     for username, _emp, name, dept, pos, _sup, _hired, roles in PEOPLE:
-        position = dict((c, n) for c, n, _s in POSITIONS)[pos]
-        department = dict((c, n) for c, n, _d in DEPARTMENTS)[dept]
+        position = {c: n for c, n, _s in POSITIONS}[pos]
+        department = {c: n for c, n, _d in DEPARTMENTS}[dept]
         rows.append((username, f"{name} · {position} · {department} ({', '.join(roles)})"))
     return rows
 
@@ -101,7 +128,9 @@ def ensure_site() -> HomePage:
     """One HomePage as the default site's root (replacing Wagtail's placeholder welcome page)."""
     root = Page.get_first_root_node() or _recreate_wagtail_roots()
     home = HomePage.objects.first()
-    placeholders = root.get_children().filter(content_type__app_label="wagtailcore", content_type__model="page")
+    placeholders = root.get_children().filter(
+        content_type__app_label="wagtailcore", content_type__model="page"
+    )
     if home is None:
         Site.objects.filter(root_page__in=placeholders).delete()
         for page in placeholders:
@@ -109,8 +138,9 @@ def ensure_site() -> HomePage:
         home = root.add_child(instance=HomePage(title="ServeWell 服務學院", slug="home"))
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name="ServeWell")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="ServeWell"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.site_name = "ServeWell"
@@ -150,7 +180,9 @@ def load_people(today: datetime.date | None = None) -> dict[str, StaffProfile]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.set([groups[r] for r in roles])
-        profile = StaffProfile.objects.filter(employee_number=emp).first() or StaffProfile(employee_number=emp)
+        profile = StaffProfile.objects.filter(employee_number=emp).first() or StaffProfile(
+            employee_number=emp
+        )
         profile.user = user
         profile.display_name = name
         profile.department = departments[dept]
@@ -171,7 +203,9 @@ def settle_demo_notifications(*, recent_days: int = 30) -> None:
     from website.notifications.models import EmailDelivery, Notification
 
     cutoff = timezone.now() - datetime.timedelta(days=recent_days)
-    published = {page.get_full_url(): page.first_published_at for page in Page.objects.live().only("url_path")}
+    published = {
+        page.get_full_url(): page.first_published_at for page in Page.objects.live().only("url_path")
+    }
     for notification in Notification.objects.filter(read_at__isnull=True):
         when = published.get(notification.url)
         if when is None or when >= cutoff:

@@ -37,7 +37,12 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("home", _("Home"), url_name="home"),
     NavItem("procedures", _("Procedures"), page_type="kb.ProceduresIndexPage"),
-    NavItem("regulations", _("Regulation updates"), page_type="kb.RegulationIndexPage", count=unread_regulation_count),
+    NavItem(
+        "regulations",
+        _("Regulation updates"),
+        page_type="kb.RegulationIndexPage",
+        count=unread_regulation_count,
+    ),
     NavItem("team", _("My team"), url_name="team", visible=has_team),
     NavItem("notifications", _("Notifications"), url_name="notifications", count=unread_notification_count),
 ]
@@ -48,13 +53,21 @@ def _index_page_urls(request) -> dict[str, str]:
     from django.apps import apps
     from wagtail.models import Page
 
-    models = {apps.get_model(item.page_type)._meta.label_lower: item.page_type for item in NAV_ITEMS if item.page_type}
+    models = {
+        apps.get_model(item.page_type)._meta.label_lower: item.page_type
+        for item in NAV_ITEMS
+        if item.page_type
+    }
     if not models:
         return {}
-    pages = Page.objects.live().filter(
-        content_type__app_label__in={label.split(".")[0] for label in models},
-        content_type__model__in={label.split(".")[1] for label in models},
-    ).select_related("content_type")
+    pages = (
+        Page.objects.live()
+        .filter(
+            content_type__app_label__in={label.split(".")[0] for label in models},
+            content_type__model__in={label.split(".")[1] for label in models},
+        )
+        .select_related("content_type")
+    )
     urls: dict[str, str] = {}
     for page in pages:
         key = models.get(f"{page.content_type.app_label}.{page.content_type.model}")

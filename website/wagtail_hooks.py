@@ -1,4 +1,4 @@
-"""Admin registrations for the site package's own models (the people apps keep their screens in viewsets.py)."""
+"""Admin registrations for the site package's own models (screens are defined in people/viewsets.py)."""
 
 from wagtail.snippets.models import register_snippet
 

@@ -20,13 +20,9 @@ from .workflows import NoSelfApprovalTask
 
 __all__ = [
     "AcknowledgedPage",
+    "Acknowledgement",
     "AffectedProcedure",
     "Issuer",
-    "RegulationIndexPage",
-    "RegulationTag",
-    "RegulationUpdatePage",
-    "ReviewFlag",
-    "Acknowledgement",
     "NoSelfApprovalTask",
     "ProcedureAttachment",
     "ProcedureCategoryPage",
@@ -34,6 +30,10 @@ __all__ = [
     "ProcedureRelatedLink",
     "ProcedureReview",
     "ProcedureTag",
-    "PublishedVersion",
     "ProceduresIndexPage",
+    "PublishedVersion",
+    "RegulationIndexPage",
+    "RegulationTag",
+    "RegulationUpdatePage",
+    "ReviewFlag",
 ]

@@ -90,7 +90,9 @@ class AcknowledgedPage(RoutablePageMixin, Page):
     is_minor_change = models.BooleanField(
         _("minor change"),
         default=False,
-        help_text=_("Typo or formatting only: the version number stays and staff need not acknowledge again."),
+        help_text=_(
+            "Typo or formatting only: the version number stays and staff need not acknowledge again."
+        ),
     )
 
     base_form_class = AcknowledgedPageForm

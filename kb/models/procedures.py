@@ -83,10 +83,16 @@ class ProcedurePage(AcknowledgedPage):
     summary = models.TextField(_("summary"))
     purpose = RichTextField(_("purpose"), features=RICH_FEATURES)
     scope = RichTextField(_("scope"), features=RICH_FEATURES)
-    responsibilities = StreamField([("responsibility", ResponsibilityBlock())], verbose_name=_("responsibilities"))
+    responsibilities = StreamField(
+        [("responsibility", ResponsibilityBlock())], verbose_name=_("responsibilities")
+    )
     steps = StreamField([("step", StepBlock())], verbose_name=_("steps"))
     content_owner = models.ForeignKey(
-        StaffProfile, on_delete=models.SET_NULL, null=True, related_name="owned_procedures", verbose_name=_("owner")
+        StaffProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="owned_procedures",
+        verbose_name=_("owner"),
     )
     owning_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("owning department")

@@ -39,10 +39,16 @@ class Issuer(index.Indexed, models.Model):
     short_name = models.CharField(_("short name"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=KINDS)
     is_sample = models.BooleanField(
-        _("sample (fictional)"), default=False, help_text=_("Demo data: a made-up authority, marked as a sample.")
+        _("sample (fictional)"),
+        default=False,
+        help_text=_("Demo data: a made-up authority, marked as a sample."),
     )
 
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("short_name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("short_name"),
+    ]
 
     class Meta:
         ordering = ["kind", "code"]
@@ -76,7 +82,9 @@ class RegulationIndexPage(Page):
 
 
 class RegulationTag(TaggedItemBase):
-    content_object = ParentalKey("kb.RegulationUpdatePage", on_delete=models.CASCADE, related_name="tagged_items")
+    content_object = ParentalKey(
+        "kb.RegulationUpdatePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
 
 
 class ObligationBlock(blocks.StructBlock):
@@ -88,7 +96,8 @@ class ObligationBlock(blocks.StructBlock):
 
 
 class RegulationUpdatePage(AcknowledgedPage):
-    """A new rule from a regulator or the bank: what it obliges, when, which procedures it touches, who reads it."""
+    """A new rule from a regulator or the bank: what it obliges, when, which procedures it touches, who must
+    read it."""
 
     HIGH, MEDIUM, LOW = "high", "medium", "low"
     IMPACTS = [(HIGH, _("High")), (MEDIUM, _("Medium")), (LOW, _("Low"))]
@@ -100,7 +109,9 @@ class RegulationUpdatePage(AcknowledgedPage):
         (REPEALED, _("Repealed")),
     ]
 
-    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="updates", verbose_name=_("issuer"))
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.PROTECT, related_name="updates", verbose_name=_("issuer")
+    )
     document_number = models.CharField(_("document number"), max_length=64, unique=True)
     issued_date = models.DateField(_("issued"))
     impact = models.CharField(_("impact"), max_length=6, choices=IMPACTS, default=MEDIUM)

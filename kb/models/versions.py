@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 class PublishedVersion(models.Model):
     """One published revision. ``number`` rises on material changes; minor changes raise ``minor``."""
 
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
@@ -29,13 +31,25 @@ class PublishedVersion(models.Model):
     change_summary = models.TextField(_("what changed"))
     published_at = models.DateTimeField(_("published"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("published by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("submitted by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("approved by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True)
     approval_comment = models.TextField(_("approval comment"), blank=True)
@@ -69,7 +83,9 @@ class Acknowledgement(models.Model):
     """Projection of a ledger record: who confirmed having read which version. Insert-only."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False)
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     version_number = models.PositiveIntegerField()
     revision_id = models.PositiveBigIntegerField(null=True)
     record = models.OneToOneField("ledger.Record", on_delete=models.PROTECT, related_name="+")
@@ -101,7 +117,11 @@ class ProcedureReview(models.Model):
     )
     reviewed_on = models.DateField(_("reviewed on"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("reviewed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=OUTCOMES)
     comment = models.TextField(_("comment"), blank=True)

@@ -28,13 +28,17 @@ class NoSelfApprovalTask(GroupApprovalTask):
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        return super().get_task_states_user_can_moderate(user, **kwargs).exclude(
-            workflow_state__requested_by=user
+        return (
+            super()
+            .get_task_states_user_can_moderate(user, **kwargs)
+            .exclude(workflow_state__requested_by=user)
         )
 
     @classmethod
     def get_description(cls):
-        return _("Members of the chosen groups approve; the submitter can never approve their own submission.")
+        return _(
+            "Members of the chosen groups approve; the submitter can never approve their own submission."
+        )
 
     class Meta:
         verbose_name = _("approval by another person")

@@ -1,4 +1,4 @@
-"""Playwright driving Debian's Chromium against pytest-django's live server. Skipped without /usr/bin/chromium."""
+"""Playwright driving Debian's Chromium against pytest-django's live server (skipped without the browser)."""
 
 import os
 from pathlib import Path
@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

@@ -1,4 +1,4 @@
-"""A staff member reads and acknowledges a procedure in a real browser; screenshots at desktop and phone width."""
+"""Staff and compliance officers use procedures and the regulation feed in a real browser."""
 
 import pytest
 
@@ -11,10 +11,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo_procedures(demo_site):
     from kb.demo import load_procedures
+    from kb.demo_regulations import load_regulations
     from kb.services import approval_workflow_ensure
     from website.demo import ensure_site
-
-    from kb.demo_regulations import load_regulations
     from website.people.roles import sync_roles
 
     approval_workflow_ensure()  # an emptied test database has lost the migration's workflow
@@ -32,16 +31,33 @@ def test_staff_reads_and_acknowledges_complaint_procedure(page_as, live_server, 
     page.click("text=客戶投訴處理程序")
     assert page.url == live_server.url + procedure.url
     body = page.inner_text("main")
-    for text in ["SOP-CS-003", "第 3 版", "生效日期", "負責人", "目的", "適用範圍", "職責分工", "步驟", "請確認已閱讀此版本"]:
+    for text in [
+        "SOP-CS-003",
+        "第 3 版",
+        "生效日期",
+        "負責人",
+        "目的",
+        "適用範圍",
+        "職責分工",
+        "步驟",
+        "請確認已閱讀此版本",
+    ]:
         assert text in body, text
     shot(page, "staff01-procedure-desktop")
-    already = Acknowledgement.objects.filter(user__username="staff01", page_id=procedure.pk, version_number=3).exists()
+    already = Acknowledgement.objects.filter(
+        user__username="staff01", page_id=procedure.pk, version_number=3
+    ).exists()
     if not already:
         page.click("button:has-text('我已閱讀第 3 版')")
         page.wait_for_load_state("networkidle")
     banner = page.inner_text("[data-ack=done]")
     assert "已於" in banner and "確認 第 3 版" in banner
-    assert Acknowledgement.objects.filter(user__username="staff01", page_id=procedure.pk, version_number=3).count() == 1
+    assert (
+        Acknowledgement.objects.filter(
+            user__username="staff01", page_id=procedure.pk, version_number=3
+        ).count()
+        == 1
+    )
 
 
 def test_procedure_on_a_phone_fits_the_screen(page_as, live_server, demo_procedures):
@@ -53,7 +69,9 @@ def test_procedure_on_a_phone_fits_the_screen(page_as, live_server, demo_procedu
     shot(page, "staff07-procedure-phone")
 
 
-def test_procedure_prints_with_code_version_and_date_on_every_page(page_as, live_server, demo_procedures, tmp_path):
+def test_procedure_prints_with_code_version_and_date_on_every_page(
+    page_as, live_server, demo_procedures, tmp_path
+):
     procedure = ProcedurePage.objects.get(code="SOP-CP-050")
     page = page_as("staff02")
     page.goto(live_server.url + procedure.url)

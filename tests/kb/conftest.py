@@ -89,7 +89,13 @@ def feed_index(db):
 def issuer(db):
     from kb.models import Issuer
 
-    return Issuer.objects.create(code="SMP-FMA", name="（示例）金融管理機構", short_name="金管（示例）", kind="external", is_sample=True)
+    return Issuer.objects.create(
+        code="SMP-FMA",
+        name="（示例）金融管理機構",
+        short_name="金管（示例）",
+        kind="external",
+        is_sample=True,
+    )
 
 
 @pytest.fixture
@@ -97,7 +103,9 @@ def make_regulation(feed_index, issuer):
     """make_regulation(number, publish=True, user=None, procedures=(), **fields) -> RegulationUpdatePage."""
     from kb.models import AffectedProcedure, RegulationUpdatePage
 
-    def make(number: str = "（示例）FMA/CP/2026/01", *, publish: bool = True, user=None, procedures=(), **fields):
+    def make(
+        number: str = "（示例）FMA/CP/2026/01", *, publish: bool = True, user=None, procedures=(), **fields
+    ):
         defaults = {
             "title": "（示例）投訴處理時限修訂",
             "slug": number.lower().replace("/", "-").replace("（示例）", "sample-"),

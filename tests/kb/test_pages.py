@@ -19,7 +19,14 @@ def test_procedure_page_shows_code_version_steps_and_ack_banner(make_procedure, 
     page = make_procedure()
     client = login(reader.user)
     html = client.get(page.url).content.decode()
-    for text in ["SOP-CS-003", "客戶投訴處理程序", "第1步：登記個案", "前線客戶服務主任", "2 個工作天內", "首次發布。"]:
+    for text in [
+        "SOP-CS-003",
+        "客戶投訴處理程序",
+        "第1步：登記個案",
+        "前線客戶服務主任",
+        "2 個工作天內",
+        "首次發布。",
+    ]:
         assert text in html
     assert 'data-ack="pending"' in html
 
@@ -70,7 +77,12 @@ def test_old_versions_stay_readable_at_their_own_url(make_procedure, reader, log
 def test_upcoming_version_is_announced_and_current_text_stays(make_procedure, reader, login):
     page = make_procedure(steps=steps(1, sla="即時"))
     future = timezone.localdate() + datetime.timedelta(days=40)
-    publish_change(page, change_summary="新規：大額轉賬冷靜期。", effective_date=future, steps=steps(1, sla="冷靜期 24 小時"))
+    publish_change(
+        page,
+        change_summary="新規：大額轉賬冷靜期。",
+        effective_date=future,
+        steps=steps(1, sla="冷靜期 24 小時"),
+    )
     html = login(reader.user).get(page.url).content.decode()
     assert "新規：大額轉賬冷靜期。" in html  # announced
     assert "冷靜期 24 小時" not in html  # not yet the text in force
@@ -94,9 +106,11 @@ def count_queries(client, url, django_assert_max_num_queries):
     return len(ctx.captured_queries)
 
 
-def test_procedure_page_query_count_is_constant(make_procedure, reader, login, make_staff, django_assert_max_num_queries):
-    from wagtail.documents.models import Document
+def test_procedure_page_query_count_is_constant(
+    make_procedure, reader, login, make_staff, django_assert_max_num_queries
+):
     from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
 
     small = make_procedure("SOP-A-001", n_steps=2)
     big = make_procedure("SOP-A-002", n_steps=25, publish=False)
@@ -107,7 +121,9 @@ def test_procedure_page_query_count_is_constant(make_procedure, reader, login, m
     big.save_revision().publish()
     for n in range(30):
         acknowledge(user=make_staff(f"r{n}").user, page=big, version_number=1)
-    small.attachments.create(document=Document.objects.create(title="x", file=ContentFile(b"x", name="x.csv")))
+    small.attachments.create(
+        document=Document.objects.create(title="x", file=ContentFile(b"x", name="x.csv"))
+    )
     small.related_links.create(target=big)
     small.save_revision().publish()  # same shape as big (attachments, a related link), few of each
     client = login(reader.user)

@@ -1,4 +1,4 @@
-"""Regulation updates: status, audience and unread counts, review flags, notifications, feeds, traceability."""
+"""Regulation updates: status, audiences, unread counts, review flags, notifications, feeds, traceability."""
 
 import datetime
 import xml.etree.ElementTree as ET
@@ -29,7 +29,9 @@ TODAY = timezone.localdate
 def test_status_is_derived_the_same_in_python_and_sql(make_regulation, fields, expected):
     page = make_regulation(**fields)
     assert page.status == expected
-    annotated = RegulationUpdatePage.objects.annotate(s=RegulationUpdatePage.status_expression(TODAY())).get(pk=page.pk)
+    annotated = RegulationUpdatePage.objects.annotate(s=RegulationUpdatePage.status_expression(TODAY())).get(
+        pk=page.pk
+    )
     assert annotated.s == expected
 
 
@@ -39,7 +41,9 @@ def test_superseded_status(make_regulation):
     RegulationUpdatePage.objects.filter(pk=old.pk).update(superseded_by=new)
     old.refresh_from_db()
     assert old.status == "superseded"
-    annotated = RegulationUpdatePage.objects.annotate(s=RegulationUpdatePage.status_expression(TODAY())).get(pk=old.pk)
+    annotated = RegulationUpdatePage.objects.annotate(s=RegulationUpdatePage.status_expression(TODAY())).get(
+        pk=old.pk
+    )
     assert annotated.s == "superseded"
 
 
@@ -65,7 +69,9 @@ def test_audience_selectors_agree(make_regulation, make_staff):
         assert in_audience(page, person) == (person.pk in inverse), person.user.username
 
 
-def test_unread_count_is_one_query_and_drops_on_acknowledge(make_regulation, make_staff, django_assert_num_queries):
+def test_unread_count_is_one_query_and_drops_on_acknowledge(
+    make_regulation, make_staff, django_assert_num_queries
+):
     page = make_regulation()
     make_regulation("B-2", audience_all=False)  # nobody's
     reader = make_staff("reader")
@@ -77,7 +83,9 @@ def test_unread_count_is_one_query_and_drops_on_acknowledge(make_regulation, mak
     assert unread_regulations(reader.user, reader).count() == 1
 
 
-def test_publishing_flags_affected_procedures_and_a_new_version_clears(make_procedure, make_regulation, make_staff):
+def test_publishing_flags_affected_procedures_and_a_new_version_clears(
+    make_procedure, make_regulation, make_staff
+):
     procedure = make_procedure()
     regulation = make_regulation(procedures=[procedure])
     flag = ReviewFlag.objects.get()
@@ -106,7 +114,9 @@ def test_review_report_lists_flagged_procedure_first(make_procedure, make_regula
     assert "SOP-FLAG" in html and "（示例）新規甲" in html
 
 
-def test_publish_notifies_audience_in_app_and_by_email(make_regulation, make_staff, django_capture_on_commit_callbacks):
+def test_publish_notifies_audience_in_app_and_by_email(
+    make_regulation, make_staff, django_capture_on_commit_callbacks
+):
     readers = [make_staff(f"r{n}") for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         page = make_regulation(title="（示例）新規乙")
@@ -215,10 +225,13 @@ def test_nav_shows_unread_count(make_regulation, make_staff, login, feed_index):
 
 @pytest.fixture
 def traced(make_procedure, make_regulation, make_staff):
-    """Two departments: hotline (3 people: on time, late, nothing) and branch (2: one on time, one new joiner)."""
+    """Two departments: hotline (on time, late, nothing yet) and branch (on time), plus the owner."""
     from tests.factories import DepartmentFactory
 
-    hotline, branch = DepartmentFactory(code="PB", name="電話理財中心"), DepartmentFactory(code="BR", name="分行")
+    hotline, branch = (
+        DepartmentFactory(code="PB", name="電話理財中心"),
+        DepartmentFactory(code="BR", name="分行"),
+    )
     procedure = make_procedure()
     regulation = make_regulation(procedures=[procedure], ack_due_days=14)
     version_day = timezone.localdate()
@@ -238,7 +251,7 @@ def traced(make_procedure, make_regulation, make_staff):
 
 
 def test_traceability_numbers(traced):
-    regulation, procedure, people, _day = traced
+    regulation, procedure, _people, _day = traced
     trace = regulation_trace(regulation)
     by_dept = {d.department.code: d for d in trace.departments}
     assert (by_dept["PB"].done, by_dept["PB"].overdue, by_dept["PB"].pending) == (2, 0, 1)
@@ -246,7 +259,9 @@ def test_traceability_numbers(traced):
     statuses = {row.person.user.username: row.status for row in trace.rows}
     assert statuses["on_time"] == "done" and statuses["late"] == "late" and statuses["none"] == "pending"
     [proc] = trace.procedures
-    assert proc.procedure.pk == procedure.pk and proc.flags[0].cleared_at is None and proc.versions_since == []
+    assert (
+        proc.procedure.pk == procedure.pk and proc.flags[0].cleared_at is None and proc.versions_since == []
+    )
 
 
 def test_traceability_view_and_downloads_for_compliance_only(traced, make_staff, login):
@@ -260,12 +275,16 @@ def test_traceability_view_and_downloads_for_compliance_only(traced, make_staff,
     client = login(make_staff("co", groups=["Compliance officer"]).user)
     audience = len(regulation_trace(regulation).rows)
     assert "電話理財中心" in client.get(url).content.decode()
-    csv_text = client.get(reverse("kb_regulation_trace_download", args=[regulation.pk, "csv"])).content.decode("utf-8-sig")
+    csv_text = client.get(
+        reverse("kb_regulation_trace_download", args=[regulation.pk, "csv"])
+    ).content.decode("utf-8-sig")
     assert csv_text.count("\n") == 2 + audience and "陳大文" in csv_text
     xlsx = client.get(reverse("kb_regulation_trace_download", args=[regulation.pk, "xlsx"]))
     book = load_workbook(io.BytesIO(xlsx.content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][0] == regulation.document_number and len(rows) == 2 + audience  # title, header, one per person
+    assert (
+        rows[0][0] == regulation.document_number and len(rows) == 2 + audience
+    )  # title, header, one per person
     assert client.get(reverse("kb_regulation_trace_download", args=[regulation.pk, "pdf"])).status_code == 404
 
 

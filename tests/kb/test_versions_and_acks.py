@@ -24,7 +24,9 @@ def test_material_change_bumps_version_minor_keeps_it(make_procedure):
     page = make_procedure()
     page = publish_change(page, change_summary="回覆期限改為 7 個工作天。")
     page = publish_change(page, change_summary="更正錯別字。", is_minor_change=True)
-    labels = list(PublishedVersion.objects.filter(page_id=page.pk).order_by("pk").values_list("number", "minor"))
+    labels = list(
+        PublishedVersion.objects.filter(page_id=page.pk).order_by("pk").values_list("number", "minor")
+    )
     assert labels == [(1, 0), (2, 0), (2, 1)]
 
 

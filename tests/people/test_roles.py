@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def perms_of(group_name: str) -> set[str]:
     group = Group.objects.get(name=group_name)
-    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    return {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
 
 
 def test_migration_created_every_role_with_exactly_its_permissions():

@@ -50,7 +50,9 @@ def test_staff_sees_own_profile_but_not_colleagues(login, two_teams):
     assert client.get(reverse("team")).status_code == 403
 
 
-def test_team_page_query_count_does_not_grow_with_team(login, two_teams, make_staff, django_assert_max_num_queries):
+def test_team_page_query_count_does_not_grow_with_team(
+    login, two_teams, make_staff, django_assert_max_num_queries
+):
     client = login(two_teams["boss_a"].user)
     client.get(reverse("team"))  # warm caches (permissions, session)
     with django_assert_max_num_queries(20) as small:

@@ -32,7 +32,9 @@ class EmailDelivery(models.Model):
     STATUSES = [(PENDING, _("Pending")), (SENT, _("Sent")), (FAILED, _("Failed"))]
     MAX_ATTEMPTS = 5
 
-    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True, related_name="emails")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, related_name="emails"
+    )
     to_address = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))

@@ -18,7 +18,9 @@ def notify_regulation_audience(sender, page, version, **kwargs) -> None:
     with override("zh-hant"):
         due = version.ack_due(page.ack_due_days)
         title = _("New regulation update to read: %(title)s") % {"title": page.title}
-        body = _("%(issuer)s %(number)s, effective %(effective)s. Please read and acknowledge it by %(due)s.") % {
+        body = _(
+            "%(issuer)s %(number)s, effective %(effective)s. Please read and acknowledge it by %(due)s."
+        ) % {
             "issuer": page.issuer.name,
             "number": page.document_number,
             "effective": page.effective_date.isoformat(),

@@ -32,13 +32,22 @@ def deliver_email(delivery_id: int) -> str:
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if delivery.attempts >= EmailDelivery.MAX_ATTEMPTS:
             delivery.status = EmailDelivery.FAILED
-            logger.error("Email %s to %s failed for good: %s", delivery.pk, delivery.to_address, delivery.last_error)
+            logger.error(
+                "Email %s to %s failed for good: %s", delivery.pk, delivery.to_address, delivery.last_error
+            )
         else:
-            logger.warning("Email %s to %s failed (try %s), will retry: %s", delivery.pk, delivery.to_address,
-                           delivery.attempts, delivery.last_error)
+            logger.warning(
+                "Email %s to %s failed (try %s), will retry: %s",
+                delivery.pk,
+                delivery.to_address,
+                delivery.attempts,
+                delivery.last_error,
+            )
         delivery.save(update_fields=["attempts", "last_error", "status"])
         if delivery.status == EmailDelivery.PENDING and default_task_backend.supports_defer:
-            deliver_email.using(run_after=timezone.now() + retry_delay(delivery.attempts)).enqueue(delivery.pk)
+            deliver_email.using(run_after=timezone.now() + retry_delay(delivery.attempts)).enqueue(
+                delivery.pk
+            )
         return "failed"
     delivery.attempts += 1
     delivery.status = EmailDelivery.SENT

@@ -50,14 +50,19 @@ class StaffProfile(index.Indexed, models.Model):
     """One member of staff. Deactivated, never deleted: their records stay."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_profile", verbose_name=_("login")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff_profile",
+        verbose_name=_("login"),
     )
     employee_number = models.CharField(_("employee number"), max_length=32, unique=True)
     display_name = models.CharField(_("name"), max_length=100)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department")
     )
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="staff", verbose_name=_("position"))
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="staff", verbose_name=_("position")
+    )
     supervisor = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -18,9 +18,10 @@ def org_check_move(*, node_id: int, new_supervisor_id: int | None) -> None:
     """Refuse a supervisor that is the person themselves or one of their reports."""
     if new_supervisor_id is None:
         return
-    if new_supervisor_id == node_id or OrgPath.objects.filter(
-        ancestor_id=node_id, descendant_id=new_supervisor_id
-    ).exists():
+    if (
+        new_supervisor_id == node_id
+        or OrgPath.objects.filter(ancestor_id=node_id, descendant_id=new_supervisor_id).exists()
+    ):
         raise OrgCycleError(_("A person cannot report to themselves or to one of their own reports."))
 
 
@@ -68,7 +69,9 @@ def _org_rehang(node_id: int, new_supervisor_id: int | None) -> None:
 def org_sync(profile: StaffProfile) -> None:
     """Bring the closure rows in line with ``profile.supervisor_id`` after a plain ``save()``."""
     current_parent = (
-        OrgPath.objects.filter(descendant_id=profile.pk, depth=1).values_list("ancestor_id", flat=True).first()
+        OrgPath.objects.filter(descendant_id=profile.pk, depth=1)
+        .values_list("ancestor_id", flat=True)
+        .first()
     )
     has_self_row = OrgPath.objects.filter(ancestor_id=profile.pk, descendant_id=profile.pk).exists()
     if not has_self_row:
@@ -98,14 +101,16 @@ def org_rebuild() -> int:
 
 
 def staff_set_active(profile: StaffProfile, *, active: bool) -> None:
-    """Deactivate (or reactivate) a person; ``save()`` disables their login too. Nothing they did is removed."""
+    """Deactivate (or reactivate) a person; ``save()`` disables their login too. Their records stay."""
     profile.is_active = active
     profile.save(update_fields=["is_active", "updated_at"])
 
 
 def feed_token_for(user) -> str:
     """The user's private feed token, created on first use."""
-    token, _created = FeedToken.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    token, _created = FeedToken.objects.get_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
     return token.token
 
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from .models import Department
-from .services import feed_token_for, feed_token_regenerate
 from .selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_of
+from .services import feed_token_for, feed_token_regenerate
 
 
 class TeamView(TemplateView):

@@ -64,7 +64,11 @@ class PositionViewSet(SnippetViewSet):
     model = Position
     icon = "tag"
     menu_label = _("Positions")
-    list_display = ["name", Column("code", label=_("Code")), BooleanColumn("is_supervisory", label=_("Supervisory"))]
+    list_display = [
+        "name",
+        Column("code", label=_("Code")),
+        BooleanColumn("is_supervisory", label=_("Supervisory")),
+    ]
     search_fields = ["name", "code"]
     copy_view_enabled = False
 

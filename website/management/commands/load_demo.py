@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
-            raise CommandError("load_demo is refused with these settings (DEMO_DATA_ALLOWED is off, e.g. production).")
+            raise CommandError(
+                "load_demo is refused with these settings (DEMO_DATA_ALLOWED is off, e.g. production)."
+            )
         home = demo.ensure_site()
         profiles = demo.load_people()
         procedures = kb_demo.load_procedures(home)
