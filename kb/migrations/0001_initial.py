@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'procedures index',
-                'verbose_name_plural': 'procedures indexes',
+                'verbose_name_plural': 'procedure indexes',
             },
             bases=('wagtailcore.page',),
         ),

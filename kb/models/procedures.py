@@ -38,7 +38,7 @@ class ProceduresIndexPage(Page):
 
     class Meta:
         verbose_name = _("procedures index")
-        verbose_name_plural = _("procedures indexes")
+        verbose_name_plural = _("procedure indexes")
 
     def get_context(self, request, *args, **kwargs):
         from kb.selectors import categories_with_counts

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -29,7 +30,7 @@ class EmailDelivery(models.Model):
     """One email to send. Failures are retried by the worker and stay visible; nothing is dropped silently."""
 
     PENDING, SENT, FAILED = "pending", "sent", "failed"
-    STATUSES = [(PENDING, _("Pending")), (SENT, _("Sent")), (FAILED, _("Failed"))]
+    STATUSES = [(PENDING, _("Pending")), (SENT, _("Sent")), (FAILED, pgettext_lazy("email delivery", "Failed"))]
     MAX_ATTEMPTS = 5
 
     notification = models.ForeignKey(

@@ -1,10 +1,10 @@
 """Chinese-aware text analysis shared by indexing, querying and highlighting.
 
 Text is folded (NFKC, Traditional→Simplified with OpenCC, lower case) and cut into *units*, one position
-each: a Latin word (letters/digits, Porter-stemmed in search fields) or a single CJK character. A CJK character
-also yields the bigram it starts, at the same position, so ``投诉`` is one term inside ``客户投诉与意见处理``;
-a multi-character query becomes a phrase of consecutive bigrams (see :func:`phrase_terms`). Runs of mixed
-script (``AML反洗錢``) are split at the script boundary.
+each: a Latin word (letters/digits, Porter-stemmed in search fields) or a single CJK character. A CJK
+character also yields the bigram it starts, at the same position, so ``投诉`` is one term inside
+``客户投诉与意见处理``; a multi-character query becomes a phrase of consecutive bigrams (see
+:func:`phrase_terms`). Runs of mixed script (``AML反洗錢``) are split at the script boundary.
 """
 
 from __future__ import annotations
@@ -178,8 +178,8 @@ def _render(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
 
 
 def highlight(text: str, query: str) -> SafeString:
-    """``text`` as escaped HTML with each match of ``query`` wrapped in ``<mark>`` (same analysis as search)."""
-    return mark_safe(_render(text, _match_spans(text, query)))  # noqa: S308 - every piece is escaped
+    """``text`` as escaped HTML, each match of ``query`` wrapped in ``<mark>`` (same analysis as search)."""
+    return mark_safe(_render(text, _match_spans(text, query)))
 
 
 def snippet(text: str, query: str, length: int = 120) -> SafeString:
@@ -195,4 +195,4 @@ def snippet(text: str, query: str, length: int = 120) -> SafeString:
     body = _render(text[:end], inside, offset=start)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    return mark_safe(f"{prefix}{body}{suffix}")  # noqa: S308 - every piece is escaped
+    return mark_safe(f"{prefix}{body}{suffix}")

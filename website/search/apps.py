@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "website.search"
     label = "sitesearch"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the index check)

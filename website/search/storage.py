@@ -1,0 +1,475 @@
+"""The on-disk Whoosh index: schema, generations swapped atomically, a write lock that waits, status checks.
+
+Layout of the index directory (``SEARCH_INDEX_DIR``)::
+
+    CURRENT          name of the generation searches use (replaced atomically with os.replace)
+    gen-<stamp>/     a complete Whoosh index plus meta.json ({"schema": N, "complete": bool, ...})
+    write.lock       flock held by whoever writes (waits up to LOCK_TIMEOUT seconds, then fails loudly)
+    rebuild.lock     flock held by a running ``update_index`` for its whole run
+    REBUILDING       name of the generation being built; writers journal what they change into it
+
+A rebuild builds a new generation without blocking writers, replays their journal into it, then points
+CURRENT at it under the write lock. Readers open the generation CURRENT names, so they never see a half-built
+index; the previous generation is kept until the next swap for searchers that still have it open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.writing import SegmentWriter
+
+from .analysis import term_positions, units
+from .matching import ArrayPositions
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the analyzer or schema changes: older generations are then reported as needing a rebuild.
+SCHEMA_VERSION = 2
+FIX_COMMAND = "python manage.py update_index"
+
+SEARCH_PREFIX = "f_"  # one Whoosh field per SearchField (stemmed)
+AUTOCOMPLETE_PREFIX = "a_"  # one Whoosh field per AutocompleteField (unstemmed, for prefixes)
+
+
+class IndexUnavailable(Exception):
+    """The index is missing, corrupt or from an older schema; ``FIX_COMMAND`` repairs it."""
+
+
+class IndexLockTimeout(Exception):
+    """Another writer held the index lock for longer than the timeout."""
+
+
+class RebuildInProgress(Exception):
+    """Another ``update_index`` is already rebuilding this index."""
+
+
+# --- Schema ---------------------------------------------------------------------------------------------
+
+
+class CJKTokenizer(Tokenizer):
+    """Whoosh view of :mod:`website.search.analysis` (characters and bigrams share a position)."""
+
+    def __init__(self, stem: bool = True):
+        self.stem = stem
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CJKTokenizer) and other.stem == self.stem
+
+    def __hash__(self) -> int:
+        return hash(("CJKTokenizer", self.stem))
+
+    def __call__(self, value, positions=False, chars=False, start_pos=0, start_char=0, **kwargs):
+        token = Token(positions, chars, **kwargs)
+        seq = units(value, stem=self.stem)
+        for pos, unit in enumerate(seq, start=start_pos):
+            nxt = seq[pos - start_pos + 1] if pos - start_pos + 1 < len(seq) else None
+            grams = [(unit.key, unit.end)]
+            if unit.cjk and nxt is not None and nxt.joined:
+                grams.append((unit.key + nxt.key, nxt.end))
+            for text, end in grams:
+                token.text, token.boost, token.stopped = text, 1.0, False
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar, token.endchar = start_char + unit.start, start_char + end
+                yield token
+
+
+class CJKText(TEXT):
+    """A positional text field that indexes through :func:`analysis.term_positions` (no token objects)."""
+
+    def __init__(self, stem: bool = True):
+        super().__init__(analyzer=CJKTokenizer(stem=stem), phrase=True)
+        self.format = ArrayPositions(field_boost=1.0)
+        self.stem = stem
+
+    def index(self, value, **kwargs):
+        fmt = self.format
+        for term, poslist in term_positions(value, stem=self.stem).items():
+            yield term.encode("utf-8"), len(poslist), float(len(poslist)), fmt.encode(poslist)
+
+
+def make_schema() -> Schema:
+    """``doc_id``: ``<root model label>:<pk>``; ``pk``: a column (fast hit→pk); ``ct``: content types."""
+    schema = Schema(
+        doc_id=ID(stored=True, unique=True),
+        pk=ID(sortable=True),
+        ct=KEYWORD(lowercase=False, commas=False, scorable=False),
+    )
+    schema.add(SEARCH_PREFIX + "*", CJKText(stem=True), glob=True)
+    schema.add(AUTOCOMPLETE_PREFIX + "*", CJKText(stem=False), glob=True)
+    return schema
+
+
+# --- Locks ----------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float, *, poll: float = 0.02) -> Iterator[None]:
+    """Hold an exclusive flock on ``path``, waiting up to ``timeout`` seconds (works across threads too)."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexLockTimeout(f"{path} still locked after {timeout:.0f} s") from None
+                time.sleep(poll)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _lock_is_held(path: Path) -> bool:
+    """True while another open file description holds ``path``'s flock (e.g. a running rebuild)."""
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+# --- The store ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What a system check or the search page needs to know about the index."""
+
+    ok: bool
+    problem: str = ""  # "missing", "corrupt", "outdated" or "incomplete"
+    detail: str = ""
+    generation: str = ""
+    documents: int = 0
+
+
+Document = dict[str, str]
+JournalEntry = tuple[str, str]  # (model label, pk) to re-read from the database
+Replay = Callable[[list[JournalEntry]], tuple[list[Document], list[str]]]
+
+
+class IndexStore:
+    """One index directory. Cheap to create; open searchers are cached per thread and per directory."""
+
+    _local = threading.local()
+
+    def __init__(self, root: Path | str, lock_timeout: float = 30.0):
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+
+    # paths
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    @property
+    def rebuilding_file(self) -> Path:
+        return self.root / "REBUILDING"
+
+    def write_lock(self, timeout: float | None = None):
+        self.root.mkdir(parents=True, exist_ok=True)
+        return file_lock(self.root / "write.lock", self.lock_timeout if timeout is None else timeout)
+
+    def current_generation(self) -> str | None:
+        try:
+            name = self.current_file.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _meta(self, generation: str) -> dict:
+        try:
+            return json.loads((self.root / generation / "meta.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _write_meta(self, generation: str, **meta) -> None:
+        meta = {"schema": SCHEMA_VERSION, **meta}
+        tmp = self.root / generation / "meta.json.tmp"
+        tmp.write_text(json.dumps(meta))
+        os.replace(tmp, self.root / generation / "meta.json")
+
+    def _set_current(self, generation: str) -> None:
+        tmp = self.root / f"CURRENT.{secrets.token_hex(4)}"
+        tmp.write_text(generation)
+        os.replace(tmp, self.current_file)
+
+    def _new_generation(self) -> str:
+        name = f"gen-{datetime.now(UTC):%Y%m%d%H%M%S%f}-{secrets.token_hex(2)}"
+        (self.root / name).mkdir(parents=True)
+        whoosh_index.create_in(str(self.root / name), make_schema())
+        return name
+
+    # reading
+    def status(self) -> IndexStatus:
+        """Open the current generation and report whether searches can trust it."""
+        generation = self.current_generation()
+        if generation is None:
+            return IndexStatus(False, "missing", f"no search index in {self.root}")
+        meta = self._meta(generation)
+        try:
+            with whoosh_index.open_dir(str(self.root / generation)).searcher() as searcher:
+                documents = searcher.doc_count()
+        except Exception as exc:
+            return IndexStatus(False, "corrupt", f"{self.root / generation}: {exc!r}", generation)
+        if meta.get("schema") != SCHEMA_VERSION:
+            return IndexStatus(
+                False, "outdated", f"schema {meta.get('schema')} != {SCHEMA_VERSION}", generation
+            )
+        if not meta.get("complete"):
+            return IndexStatus(
+                False, "incomplete", "created by a single update, never fully built", generation
+            )
+        return IndexStatus(True, "", "", generation, documents)
+
+    def searcher(self):
+        """A Whoosh searcher on the current generation, reused while up to date. Raises IndexUnavailable."""
+        generation = self.current_generation()
+        if generation is None:
+            raise IndexUnavailable(f"no search index in {self.root}")
+        cache = self._local.__dict__.setdefault("searchers", {})
+        key = str(self.root)
+        cached = cache.get(key)
+        try:
+            if cached is not None and cached[0] == generation and cached[1].up_to_date():
+                searcher = cached[1]
+            else:
+                # Not Searcher.refresh(): it reuses segment readers whose deletions have changed since.
+                if cached is not None:
+                    cached[1].close()
+                searcher = whoosh_index.open_dir(str(self.root / generation)).searcher()
+        except Exception as exc:
+            cache.pop(key, None)
+            raise IndexUnavailable(f"{self.root / generation}: {exc!r}") from exc
+        cache[key] = (generation, searcher)
+        return searcher
+
+    def document_ids(self) -> set[str]:
+        """Ids of every document in the current generation (diagnostics and tests)."""
+        return {fields["doc_id"] for fields in self.searcher().reader().all_stored_fields()}
+
+    # writing
+    def _open_or_create(self) -> str:
+        """The current generation, creating an empty (incomplete) one if needed. Call under the lock."""
+        generation = self.current_generation()
+        if generation is None or not (self.root / generation).is_dir():
+            generation = self._new_generation()
+            self._write_meta(generation, complete=False, created=_now())
+            self._set_current(generation)
+            logger.warning(
+                "Created an empty search index in %s; run `%s` to fill it.", self.root, FIX_COMMAND
+            )
+        return generation
+
+    def _active_rebuild(self) -> str | None:
+        """The generation a running rebuild is building, clearing the marker a crashed rebuild left."""
+        try:
+            generation = self.rebuilding_file.read_text().strip()
+        except FileNotFoundError:
+            return None
+        if _lock_is_held(self.root / "rebuild.lock"):
+            return generation
+        logger.warning("Removing the marker of an interrupted search index rebuild (%s).", generation)
+        self.rebuilding_file.unlink(missing_ok=True)
+        return None
+
+    def update(
+        self, docs: Iterable[Document], delete_ids: Iterable[str], journal: Iterable[JournalEntry]
+    ) -> None:
+        """Add/replace ``docs`` and delete ``delete_ids`` in one commit, waiting for the write lock."""
+        docs, delete_ids, journal = list(docs), list(delete_ids), list(journal)
+        with self.write_lock():
+            generation = self._open_or_create()
+            ix = whoosh_index.open_dir(str(self.root / generation))
+            writer = ix.writer(timeout=self.lock_timeout)
+            try:
+                for doc_id in delete_ids:
+                    writer.delete_by_term("doc_id", doc_id)
+                for doc in docs:
+                    writer.update_document(**doc)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            rebuilding = self._active_rebuild()
+            if rebuilding and journal:
+                with open(self.root / rebuilding / "journal.jsonl", "a", encoding="utf-8") as fh:
+                    fh.writelines(json.dumps(entry) + "\n" for entry in journal)
+
+    def rebuild(self) -> Rebuild:
+        return Rebuild(self)
+
+    def clear_cache(self) -> None:
+        """Close this thread's cached searcher for the directory (tests, after deleting files)."""
+        cached = self._local.__dict__.get("searchers", {}).pop(str(self.root), None)
+        if cached is not None:
+            cached[1].close()
+
+
+class _LengthTable:
+    """Field lengths of a new segment, read once per field instead of once per posting."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.tables: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        table = self.tables.get(fieldname)
+        if table is None:
+            count = self.reader.doc_count_all()
+            table = [self.reader.doc_field_length(d, fieldname, default) for d in range(count)]
+            self.tables[fieldname] = table
+        return table[docnum]
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+class RebuildWriter(SegmentWriter):
+    """A SegmentWriter for bulk loads: the posting pool stays in memory and lengths come from a table."""
+
+    def __init__(self, ix, **kwargs):
+        # Uncompressed posting blocks: a bigger index, but no zlib on every block a query reads.
+        kwargs.setdefault("codec", W3Codec(compression=0))
+        super().__init__(ix, limitmb=kwargs.pop("limitmb", 2048), **kwargs)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = _LengthTable(self.per_document_reader()) if self.codec.length_stats else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+
+class Rebuild:
+    """Build a fresh generation beside the current one, then swap it in (used by ``update_index``)."""
+
+    def __init__(self, store: IndexStore):
+        self.store = store
+        self.generation: str | None = None
+        self._rebuild_lock = None
+        self._writer: SegmentWriter | None = None
+
+    def start(self) -> None:
+        store = self.store
+        store.root.mkdir(parents=True, exist_ok=True)
+        lock = file_lock(store.root / "rebuild.lock", timeout=0)
+        try:
+            lock.__enter__()
+        except IndexLockTimeout:
+            raise RebuildInProgress(f"another update_index is rebuilding {store.root}") from None
+        self._rebuild_lock = lock
+        try:
+            with store.write_lock():
+                self.generation = store._new_generation()
+                store._write_meta(self.generation, complete=False, created=_now())
+                tmp = store.root / "REBUILDING.tmp"
+                tmp.write_text(self.generation)
+                os.replace(tmp, store.rebuilding_file)
+            ix = whoosh_index.open_dir(str(store.root / self.generation))
+            self._writer = RebuildWriter(ix)
+        except BaseException:
+            self.abort()
+            raise
+
+    #: Documents per segment: bounds the in-memory posting pool (~100 MB per 1,000 procedure-sized documents).
+    SEGMENT_DOCS = 2500
+
+    def add(self, docs: Iterable[Document]) -> None:
+        for doc in docs:
+            if self._writer.docnum >= self.SEGMENT_DOCS:
+                self._writer.commit(merge=False)
+                self._writer = RebuildWriter(whoosh_index.open_dir(str(self.store.root / self.generation)))
+            self._writer.add_document(**doc)
+
+    def finish(self, replay: Replay) -> int:
+        """Commit, replay what writers changed meanwhile, point CURRENT here. Returns replayed entries."""
+        store, generation = self.store, self.generation
+        try:
+            self._writer.commit(merge=False)
+            self._writer = None
+            with store.write_lock():
+                journal_path = store.root / generation / "journal.jsonl"
+                entries = []
+                if journal_path.exists():
+                    entries = [
+                        tuple(json.loads(line)) for line in journal_path.read_text().splitlines() if line
+                    ]
+                if entries:
+                    docs, delete_ids = replay(entries)
+                    writer = whoosh_index.open_dir(str(store.root / generation)).writer()
+                    for doc_id in delete_ids:
+                        writer.delete_by_term("doc_id", doc_id)
+                    for doc in docs:
+                        writer.update_document(**doc)
+                    writer.commit()
+                    journal_path.unlink()
+                store._write_meta(generation, complete=True, created=_now())
+                previous = store.current_generation()
+                store._set_current(generation)
+                store.rebuilding_file.unlink(missing_ok=True)
+                self._remove_old_generations(keep={generation, previous})
+            return len(entries)
+        except BaseException:
+            self.abort()
+            raise
+        finally:
+            self._release()
+
+    def abort(self) -> None:
+        """Drop the half-built generation; the current one is untouched."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.cancel()
+            self._writer = None
+        store = self.store
+        if self.generation and store.current_generation() != self.generation:
+            with store.write_lock():
+                store.rebuilding_file.unlink(missing_ok=True)
+            shutil.rmtree(store.root / self.generation, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._rebuild_lock is not None:
+            self._rebuild_lock.__exit__(None, None, None)
+            self._rebuild_lock = None
+
+    def _remove_old_generations(self, keep: set[str | None]) -> None:
+        for path in self.store.root.glob("gen-*"):
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
