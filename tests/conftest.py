@@ -1,5 +1,7 @@
 import pytest
 
+pytest_plugins = ["tests.kb.fixtures"]  # page trees for kb, search page and browser tests
+
 from tests.factories import StaffProfileFactory, UserFactory
 
 

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
+from website.home import search_views
 from website.notifications import views as notification_views
 from website.people import views as people_views
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("me/", people_views.MyProfileView.as_view(), name="my_profile"),
     path("me/feed-token/", people_views.regenerate_feed_token, name="regenerate_feed_token"),
     path("notifications/", notification_views.notification_list, name="notifications"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("", include("kb.urls")),
 ]
 

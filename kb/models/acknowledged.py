@@ -136,11 +136,13 @@ class AcknowledgedPage(RoutablePageMixin, Page):
 
         return self.effective_date if self.versions_follow_effective_date else timezone.localdate()
 
-    def plain_text_lines(self) -> list[str]:
-        """The content as plain text lines (the unit a version compare shows), field by field."""
-        lines = [f"{self.reference} {self.title}"]
+    def plain_text_lines(self, *, labels: bool = True) -> list[str]:
+        """The content as plain text lines, field by field: the unit a version compare shows (with field
+        labels) and the text search snippets are cut from (without)."""
+        lines = [f"{self.reference} {self.title}"] if labels else []
         for name in self.compare_fields:
-            lines.append(str(self._meta.get_field(name).verbose_name))
+            if labels:
+                lines.append(str(self._meta.get_field(name).verbose_name))
             lines += text_lines(getattr(self, name))
         return lines
 

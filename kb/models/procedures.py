@@ -160,9 +160,11 @@ class ProcedurePage(AcknowledgedPage):
 
     compare_fields = ("summary", "purpose", "scope", "responsibilities")
 
-    def plain_text_lines(self) -> list[str]:
+    def plain_text_lines(self, *, labels: bool = True) -> list[str]:
         """Generic fields, then each step as "n. title (role; time limit)", its text and its note."""
-        lines = [*super().plain_text_lines(), str(self._meta.get_field("steps").verbose_name)]
+        lines = super().plain_text_lines(labels=labels)
+        if labels:
+            lines.append(str(self._meta.get_field("steps").verbose_name))
         for n, block in enumerate(self.steps, start=1):
             step = block.value
             lines.append(f"{n}. {step['title']}（{step['responsible_role']}；{step['time_limit'] or '—'}）")

@@ -16,10 +16,13 @@ def demo_procedures(demo_site):
     from website.demo import ensure_site
     from website.people.roles import sync_roles
 
+    from website.search.bulk import indexing_paused
+
     approval_workflow_ensure()  # an emptied test database has lost the migration's workflow
-    home = ensure_site()
-    load_procedures(home)
-    load_regulations(home)
+    with indexing_paused():
+        home = ensure_site()
+        load_procedures(home)
+        load_regulations(home)
     sync_roles()
 
 
@@ -140,3 +143,27 @@ def test_staff_cannot_open_traceability(page_as, live_server, demo_procedures):
     page = page_as("staff01")
     response = page.goto(f"{live_server.url}/regulations/{update.pk}/trace/")
     assert response.status == 403
+
+
+@pytest.fixture
+def demo_indexed(demo_procedures):
+    from django.core.management import call_command
+
+    call_command("update_index", verbosity=0)
+
+
+def test_search_box_suggests_and_search_page_highlights(page_as, live_server, demo_indexed):
+    page = page_as("staff03")
+    page.fill("#navsearch-q", "投訴")
+    page.wait_for_selector(".navsearch__list a")
+    assert "投訴" in page.inner_text(".navsearch__list")
+    page.press("#navsearch-q", "Enter")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".result").count() >= 3
+    assert page.locator(".result mark").first.inner_text() == "投訴"
+    shot(page, "staff03-search-desktop")
+    page.goto(live_server.url + "/search/?q=客户投诉")  # Simplified, as typed on a phone
+    assert "客戶投訴處理程序" in page.inner_text(".results")
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "staff03-search-phone")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from kb.models import Acknowledgement
 from kb.services import acknowledge
-from tests.kb.conftest import publish_change, steps
+from tests.kb.fixtures import publish_change, steps
 
 
 @pytest.fixture

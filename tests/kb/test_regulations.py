@@ -11,7 +11,7 @@ from django.utils import timezone
 from kb.models import RegulationUpdatePage, ReviewFlag
 from kb.selectors import audience_staff, in_audience, regulation_trace, unread_regulations
 from kb.services import acknowledge, procedure_mark_reviewed
-from tests.kb.conftest import publish_change
+from tests.kb.fixtures import publish_change
 from website.notifications.models import EmailDelivery, Notification
 
 TODAY = timezone.localdate

@@ -8,7 +8,7 @@ from django.utils import timezone
 from kb.models import Acknowledgement, PublishedVersion
 from kb.selectors import pending_acknowledgements
 from kb.services import ACK_SUPERSEDED, AcknowledgementError, acknowledge
-from tests.kb.conftest import publish_change
+from tests.kb.fixtures import publish_change
 from website.ledger.models import Record
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kb.models import ProcedurePage, PublishedVersion
-from tests.kb.conftest import publish_change
+from tests.kb.fixtures import publish_change
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb import demo as kb_demo
 from kb.demo_regulations import load_regulations
 from website import demo
+from website.search.bulk import indexing_paused
 
 
 class Command(BaseCommand):
@@ -14,11 +15,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "load_demo is refused with these settings (DEMO_DATA_ALLOWED is off, e.g. production)."
             )
-        home = demo.ensure_site()
-        profiles = demo.load_people()
-        procedures = kb_demo.load_procedures(home)
-        regulations = load_regulations(home)
-        demo.settle_demo_notifications()
+        with indexing_paused():  # `make run` rebuilds the search index right after
+            home = demo.ensure_site()
+            profiles = demo.load_people()
+            procedures = kb_demo.load_procedures(home)
+            regulations = load_regulations(home)
+            demo.settle_demo_notifications()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
         if procedures:
             self.stdout.write(self.style.SUCCESS(f"Loaded {procedures} procedures in ten duty areas."))

@@ -57,6 +57,7 @@ def make_procedure(area):
             owner = StaffProfileFactory(display_name="何家豪")
             defaults.update(content_owner=owner, owning_department=owner.department)
         defaults.update(fields)
+        defaults.setdefault("live", publish)
         page = area.add_child(instance=ProcedurePage(**defaults))
         if publish:
             page.save_revision(user=user).publish(user=user)
@@ -119,6 +120,7 @@ def make_regulation(feed_index, issuer):
             "change_summary": "首次發布。",
         }
         defaults.update(fields)
+        defaults.setdefault("live", publish)
         page = feed_index.add_child(instance=RegulationUpdatePage(**defaults))
         for procedure in procedures:
             page.affected_procedures.add(AffectedProcedure(procedure=procedure))
