@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= website.settings.dev
 
 .PHONY: setup run serve test test-postgres lint format lock bench clean
 

@@ -10,7 +10,7 @@ from wagtail.views import serve as wagtail_serve
 
 from website.home import search_views
 from website.notifications import views as notification_views
-from website.people import views as people_views
+from website.home import people_views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -117,3 +117,42 @@ def test_deleting_the_page_keeps_versions_acks_and_records(make_procedure, make_
     assert PublishedVersion.objects.filter(page_id=page_id).count() == 1
     assert Acknowledgement.objects.filter(page_id=page_id).count() == 1
     assert Record.objects.filter(page_id=page_id).get().title == "SOP-CS-003 客戶投訴處理程序"
+
+
+def test_python_audience_check_agrees_with_the_sql_one(make_procedure, make_staff):
+    import itertools
+
+    from kb.models import ProcedurePage
+    from kb.selectors import audience_matches, in_audience
+    from tests.factories import DepartmentFactory, PositionFactory
+
+    depts = [DepartmentFactory(code="D1"), DepartmentFactory(code="D2")]
+    positions = [PositionFactory(code="P1"), PositionFactory(code="P2")]
+    people = [
+        make_staff(f"p{i}", department=d, position=p, is_active=active)
+        for i, (d, p, active) in enumerate(itertools.product(depts, positions, [True, False]))
+    ]
+    cases = [(True, [], []), (False, [], []), (False, depts[:1], []), (False, [], positions[1:]), (False, depts[:1], positions[:1])]
+    for n, (everyone, ds, ps) in enumerate(cases):
+        page = make_procedure(f"SOP-AUD-{n}", publish=False, audience_all=everyone)
+        page.audience_departments.set(ds)
+        page.audience_positions.set(ps)
+        page.save_revision().publish()
+        page = ProcedurePage.objects.prefetch_related("audience_departments", "audience_positions").get(pk=page.pk)
+        for person in people:
+            assert audience_matches(page, person) == in_audience(page, person), (n, person.user.username)
+
+
+def test_team_status_is_a_fixed_number_of_queries(make_procedure, make_staff, django_assert_max_num_queries):
+    from kb.selectors import acknowledgement_status
+
+    page = make_procedure()
+    team = [make_staff(f"t{n}") for n in range(3)]
+    acknowledge(user=team[0].user, page=page, version_number=1)
+    with django_assert_max_num_queries(20) as small:
+        status = acknowledgement_status(team)
+    assert status[team[0].pk].pending + status[team[0].pk].overdue == 0
+    assert status[team[1].pk].pending + status[team[1].pk].overdue == 1
+    bigger = team + [make_staff(f"u{n}") for n in range(30)]
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        acknowledgement_status(bigger)

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from .models import Department
-from .selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_of
-from .services import feed_token_for, feed_token_regenerate
+from kb.selectors import acknowledgement_status, pending_acknowledgements
+from website.people.models import Department
+from website.people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_of
+from website.people.services import feed_token_for, feed_token_regenerate
 
 
 class TeamView(TemplateView):
@@ -47,6 +48,9 @@ class TeamView(TemplateView):
         if department.isdigit():
             people = people.filter(department_id=int(department))
         page = Paginator(people, self.paginate_by).get_page(params.get("page"))
+        status = acknowledgement_status(list(page.object_list))
+        for person in page.object_list:
+            person.ack_status = status[person.pk]
         return {
             **super().get_context_data(**kwargs),
             "me": me,
@@ -69,7 +73,12 @@ class ProfileView(TemplateView):
         if not can_view_profile(self.request.user, person):
             raise PermissionDenied(_("This profile is outside your team."))
         reports = person.direct_reports.select_related("department", "position").order_by("employee_number")
-        context = {**super().get_context_data(**kwargs), "person": person, "reports": reports}
+        context = {
+            **super().get_context_data(**kwargs),
+            "person": person,
+            "reports": reports,
+            "outstanding": pending_acknowledgements(person.user, person),
+        }
         if person.user_id == self.request.user.pk:
             context["feed_token"] = feed_token_for(self.request.user)
         return context
