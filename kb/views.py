@@ -88,12 +88,35 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         **CONTEXT_BY_TYPE[type(page)](doc, request),
     }
     if is_current and in_force is not None:
+        context["team_progress"] = _team_progress(page, in_force, request.user)
         profile = profile_for(request.user)
         context["ack"] = Acknowledgement.objects.filter(
             user=request.user, page_id=page.pk, version_number=in_force.number
         ).first()
         context["ack_due"] = in_force.ack_due(page.ack_due_days, profile.hire_date if profile else None)
     return TemplateResponse(request, page.get_template(request), context)
+
+
+def _team_progress(page: AcknowledgedPage, version: PublishedVersion, user) -> dict | None:
+    """For a supervisor: who in their team must acknowledge this version and who has not yet (3 queries)."""
+    from kb.selectors import audience_matches
+    from website.people.selectors import team_of
+
+    me = profile_for(user)
+    if me is None or not user.has_perm("people.view_team"):
+        return None
+    team = list(team_of(me))
+    if not team:
+        return None
+    page = type(page).objects.prefetch_related("audience_departments", "audience_positions").get(pk=page.pk)
+    addressed = [person for person in team if audience_matches(page, person)]
+    done = set(
+        Acknowledgement.objects.filter(
+            page_id=page.pk, version_number=version.number, user_id__in=[p.user_id for p in addressed]
+        ).values_list("user_id", flat=True)
+    )
+    waiting = [person for person in addressed if person.user_id not in done]
+    return {"addressed": len(addressed), "done": len(addressed) - len(waiting), "waiting": waiting}
 
 
 def document_current(page: AcknowledgedPage, request):

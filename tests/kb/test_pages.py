@@ -130,3 +130,16 @@ def test_procedure_page_query_count_is_constant(
     assert count_queries(client, big.url, django_assert_max_num_queries) == count_queries(
         client, small.url, django_assert_max_num_queries
     )
+
+
+def test_supervisor_sees_who_in_their_team_has_not_acknowledged(make_procedure, make_staff, login):
+    page = make_procedure()
+    boss = make_staff("boss", groups=["Staff", "Supervisor"])
+    done = make_staff("done", supervisor=boss, display_name="已讀同事")
+    make_staff("waiting", supervisor=boss, display_name="未讀同事")
+    acknowledge(user=done.user, page=page, version_number=1)
+    html = login(boss.user).get(page.url).content.decode()
+    progress = html[html.index("team-progress") :]
+    assert "未讀同事" in progress and "已讀同事" not in progress
+    plain = make_staff("plain", groups=["Staff"])
+    assert "team-progress" not in login(plain.user).get(page.url).content.decode()
