@@ -9,3 +9,4 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 DEMO_DATA_ALLOWED = True
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405  (the SQLite file, media and search index live here)
