@@ -309,9 +309,9 @@ class TraceRow:
     acknowledged_at: datetime.datetime | None
 
 
-@dataclass
-class DepartmentTrace:
-    department: object
+class RowCounts:
+    """done / overdue / pending counts over ``self.rows`` (a department, or a whole update)."""
+
     rows: list[TraceRow]
 
     def count(self, status: str) -> int:
@@ -331,6 +331,12 @@ class DepartmentTrace:
 
 
 @dataclass
+class DepartmentTrace(RowCounts):
+    department: object
+    rows: list[TraceRow]
+
+
+@dataclass
 class ProcedureTrace:
     procedure: ProcedurePage
     versions_since: list[PublishedVersion]
@@ -338,7 +344,7 @@ class ProcedureTrace:
 
 
 @dataclass
-class RegulationTrace:
+class RegulationTrace(RowCounts):
     regulation: RegulationUpdatePage
     identified_at: datetime.datetime | None
     in_force: PublishedVersion | None
@@ -348,17 +354,6 @@ class RegulationTrace:
     @property
     def rows(self) -> list[TraceRow]:
         return [row for department in self.departments for row in department.rows]
-
-    def total(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def total_done(self) -> int:
-        return self.total("done") + self.total("late")
-
-    @property
-    def total_overdue(self) -> int:
-        return self.total("overdue")
 
 
 def regulation_trace(page: RegulationUpdatePage) -> RegulationTrace:
