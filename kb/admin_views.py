@@ -97,5 +97,7 @@ class ReviewDuePanel(Component):
         mine = review_schedule(within_days=30, owner=profile) if profile else []
         context["items"] = mine[:10]
         context["total"] = len(mine)
-        context["all_due"] = len(review_schedule(within_days=0))
+        everything = review_schedule(within_days=0)
+        context["all_due"] = sum(1 for item in everything if item.days_late > 0)
+        context["all_flagged"] = sum(1 for item in everything if item.flags)
         return context
