@@ -127,3 +127,13 @@ def test_deactivating_in_admin_disables_login(make_staff, login):
     worker.refresh_from_db()
     worker.user.refresh_from_db()
     assert worker.is_active is False and worker.user.is_active is False
+
+
+def test_deleting_a_staff_login_in_the_admin_is_refused_with_a_message(make_staff, superuser, login):
+    from django.contrib.auth import get_user_model
+
+    person = make_staff("leaver", display_name="離職同事")
+    response = login(superuser).post(f"/admin/users/delete/{person.user_id}/", follow=True)
+    assert response.status_code == 200
+    assert "離職同事" in response.content.decode()
+    assert get_user_model().objects.filter(pk=person.user_id).exists()
