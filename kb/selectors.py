@@ -403,8 +403,9 @@ def regulation_trace(page: RegulationUpdatePage) -> RegulationTrace:
 
 
 def audience_matches(page: AcknowledgedPage, profile: StaffProfile) -> bool:
-    """``audience_q`` in Python, on a page whose audience lists are prefetched (bulk reports). A test keeps the
-    two in agreement."""
+    """``audience_q`` in Python, on a page whose audience lists are prefetched (bulk reports).
+
+    A test keeps the two in agreement."""
     if not profile.is_active:
         return False
     if page.audience_all:

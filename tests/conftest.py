@@ -1,8 +1,8 @@
 import pytest
 
-pytest_plugins = ["tests.kb.fixtures"]  # page trees for kb, search page and browser tests
-
 from tests.factories import StaffProfileFactory, UserFactory
+
+pytest_plugins = ["tests.kb.fixtures"]  # page trees for kb, search page and browser tests
 
 
 @pytest.fixture

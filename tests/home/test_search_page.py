@@ -31,7 +31,12 @@ def corpus(make_procedure, make_regulation, area):
 
     for page in (complaint, aml, draft, notice):
         insert_or_update_object(type(page).objects.get(pk=page.pk))
-    return {"complaint": ProcedurePage.objects.get(pk=complaint.pk), "aml": aml, "draft": draft, "notice": notice}
+    return {
+        "complaint": ProcedurePage.objects.get(pk=complaint.pk),
+        "aml": aml,
+        "draft": draft,
+        "notice": notice,
+    }
 
 
 @pytest.fixture

@@ -132,13 +132,21 @@ def test_python_audience_check_agrees_with_the_sql_one(make_procedure, make_staf
         make_staff(f"p{i}", department=d, position=p, is_active=active)
         for i, (d, p, active) in enumerate(itertools.product(depts, positions, [True, False]))
     ]
-    cases = [(True, [], []), (False, [], []), (False, depts[:1], []), (False, [], positions[1:]), (False, depts[:1], positions[:1])]
+    cases = [
+        (True, [], []),
+        (False, [], []),
+        (False, depts[:1], []),
+        (False, [], positions[1:]),
+        (False, depts[:1], positions[:1]),
+    ]
     for n, (everyone, ds, ps) in enumerate(cases):
         page = make_procedure(f"SOP-AUD-{n}", publish=False, audience_all=everyone)
         page.audience_departments.set(ds)
         page.audience_positions.set(ps)
         page.save_revision().publish()
-        page = ProcedurePage.objects.prefetch_related("audience_departments", "audience_positions").get(pk=page.pk)
+        page = ProcedurePage.objects.prefetch_related("audience_departments", "audience_positions").get(
+            pk=page.pk
+        )
         for person in people:
             assert audience_matches(page, person) == in_audience(page, person), (n, person.user.username)
 

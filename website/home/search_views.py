@@ -42,13 +42,20 @@ def visible_pages(request):
 
 def _facets(ids: list[int], params) -> dict[str, list[Facet]]:
     """Type, duty area and tag counts over every match (a few queries, however many matches)."""
-    by_type = {key: set(model.objects.filter(pk__in=ids).values_list("pk", flat=True)) for key, model in SEARCHABLE.items()}
-    procedure_paths = list(ProcedurePage.objects.filter(pk__in=by_type["procedure"]).values_list("path", flat=True))
+    by_type = {
+        key: set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for key, model in SEARCHABLE.items()
+    }
+    procedure_paths = list(
+        ProcedurePage.objects.filter(pk__in=by_type["procedure"]).values_list("path", flat=True)
+    )
     areas = []
     for area in ProcedureCategoryPage.objects.live().order_by("number"):
         count = sum(1 for path in procedure_paths if path.startswith(area.path))
         if count:
-            areas.append(Facet(str(area.pk), f"{area.number}. {area.title}", count, params.get("area") == str(area.pk)))
+            areas.append(
+                Facet(str(area.pk), f"{area.number}. {area.title}", count, params.get("area") == str(area.pk))
+            )
     tag_counts: dict[str, int] = {}
     for through in (ProcedureTag, RegulationTag):
         for name in through.objects.filter(content_object_id__in=ids).values_list("tag__name", flat=True):
@@ -58,7 +65,9 @@ def _facets(ids: list[int], params) -> dict[str, list[Facet]]:
         for name, count in sorted(tag_counts.items(), key=lambda item: (-item[1], item[0]))[:15]
     ]
     types = [
-        Facet(key, str(TYPE_LABELS[key]), len(found), params.get("type") == key) for key, found in by_type.items() if found
+        Facet(key, str(TYPE_LABELS[key]), len(found), params.get("type") == key)
+        for key, found in by_type.items()
+        if found
     ]
     return {"type": types, "area": areas, "tag": tags}
 
@@ -111,7 +120,15 @@ def search(request):
             continue
         kind = "procedure" if isinstance(page, ProcedurePage) else "regulation"
         text = " ".join(page.plain_text_lines(labels=False))
-        hits.append(Hit(page, kind, highlight(page.title, query), snippet(text, query, length=140), versions.get(page.pk)))
+        hits.append(
+            Hit(
+                page,
+                kind,
+                highlight(page.title, query),
+                snippet(text, query, length=140),
+                versions.get(page.pk),
+            )
+        )
     context.update(
         {
             "page_obj": page_obj,

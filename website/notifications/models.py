@@ -30,7 +30,11 @@ class EmailDelivery(models.Model):
     """One email to send. Failures are retried by the worker and stay visible; nothing is dropped silently."""
 
     PENDING, SENT, FAILED = "pending", "sent", "failed"
-    STATUSES = [(PENDING, _("Pending")), (SENT, _("Sent")), (FAILED, pgettext_lazy("email delivery", "Failed"))]
+    STATUSES = [
+        (PENDING, _("Pending")),
+        (SENT, _("Sent")),
+        (FAILED, pgettext_lazy("email delivery", "Failed")),
+    ]
     MAX_ATTEMPTS = 5
 
     notification = models.ForeignKey(

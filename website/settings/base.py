@@ -169,7 +169,8 @@ def search_backends(choice: str, index_dir: Path | None = None) -> dict:
     """WAGTAILSEARCH_BACKENDS for SEARCH_BACKEND=whoosh|database|opensearch|elasticsearch.
 
     SEARCH_BACKENDS_ALSO (comma-separated, same names) adds backends kept up to date beside the default,
-    e.g. to fill OpenSearch with `manage.py update_index --backend opensearch` before switching (docs/search.md).
+    e.g. to fill OpenSearch with `manage.py update_index --backend opensearch` before switching
+    (docs/search.md).
     """
 
     def one(name: str) -> dict:
