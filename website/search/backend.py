@@ -188,7 +188,7 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
             return wq.Or([self.compile(sub, boost) for sub in query.subqueries])
         if isinstance(query, Not):
             return wq.Not(self.compile(query.subquery, boost))
-        raise NotImplementedError(f"{type(query).__name__} is not supported by the Whoosh backend")
+        raise TypeError(f"{type(query).__name__} is not a search query the Whoosh backend knows")
 
     def _text(self, text: str, operator: str, boost: float) -> wq.Query:
         chunks = query_chunks(text)
@@ -498,7 +498,7 @@ class RebuildingIndex(WhooshIndex):
             self.rebuild.add(document_for(obj) for obj in items)
 
     def delete_item(self, item: Model) -> None:
-        raise NotImplementedError("a rebuild only adds")
+        raise TypeError("A rebuild only adds documents; deletions go to the live index.")
 
 
 class WhooshRebuilder:
