@@ -50,8 +50,9 @@ lock:
 	.venv-lock/bin/python -m pip freeze --exclude servewell > requirements.lock
 	rm -rf .venv-lock
 
-bench: setup
+bench: setup  # ledger under concurrent writers, then the same over HTTP
 	$(BIN)/python bench/ledger_concurrency.py
+	$(BIN)/python bench/http_acknowledgements.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
