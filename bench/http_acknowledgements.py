@@ -232,7 +232,8 @@ def main() -> int:
     for o in outcomes:
         print(
             f"{o.backend:9} {o.clients:>7} {o.workers:>7} {o.requests:>8} {len(o.errors):>6} "
-            f"{o.expected_acks:>8} {o.acks_in_db:>7} {o.ack_records:>7} {o.chain[:8]:8} {o.wall:>7.1f} {o.requests / o.wall:>6.1f}"
+            f"{o.expected_acks:>8} {o.acks_in_db:>7} {o.ack_records:>7} {o.chain[:8]:8} {o.wall:>7.1f} "
+            f"{o.requests / o.wall:>6.1f}"
         )
         for error in o.errors[:5]:
             print("   ", error)
