@@ -208,7 +208,10 @@ def settle_demo_notifications(*, recent_days: int = 30) -> None:
     }
     for notification in Notification.objects.filter(read_at__isnull=True):
         when = published.get(notification.url)
-        if when is None or when >= cutoff:
+        if when is None:
+            continue
+        if when >= cutoff:  # recent: still new, dated when it was published
+            Notification.objects.filter(pk=notification.pk).update(created_at=when)
             continue
         Notification.objects.filter(pk=notification.pk).update(created_at=when, read_at=when)
         EmailDelivery.objects.filter(notification=notification, status=EmailDelivery.PENDING).update(

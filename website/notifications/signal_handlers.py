@@ -15,6 +15,7 @@ def notify_regulation_audience(sender, page, version, **kwargs) -> None:
     """A new regulation update, or a material change to one: tell everyone who must read it."""
     if not version.is_material:
         return
+    version.refresh_from_db()  # sent after commit: read the version as committed
     with override("zh-hant"):
         due = version.ack_due(page.ack_due_days)
         title = _("New regulation update to read: %(title)s") % {"title": page.title}
