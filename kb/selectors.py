@@ -52,10 +52,6 @@ def audience_q(model: type[AcknowledgedPage], profile: StaffProfile | None) -> Q
     return Q(audience_all=True) | ((~has_dept | in_dept) & (~has_pos | in_pos) & (has_dept | has_pos))
 
 
-def in_audience(page: AcknowledgedPage, profile: StaffProfile | None) -> bool:
-    return type(page).objects.filter(pk=page.pk).filter(audience_q(type(page), profile)).exists()
-
-
 def version_in_force_number(today: datetime.date | None = None) -> Subquery:
     """For annotating pages: the version number in force today."""
     today = today or timezone.localdate()

@@ -3,7 +3,6 @@ history, compare, acknowledge; and the regulation feed with its filters."""
 
 from __future__ import annotations
 
-import datetime
 import difflib
 
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.models import Page
@@ -226,8 +224,6 @@ def regulation_feed_context(index_page, request) -> dict:
         "filter_form": form,
         "page_obj": page_obj,
         "updates": page_obj.object_list,
-        "today": timezone.localdate(),
         "feed_urls": _feed_urls(request.user),
         "filters_active": bool(filters and any(filters.values())),
-        "recent_cutoff": timezone.localdate() - datetime.timedelta(days=30),
     }

@@ -130,3 +130,10 @@ def make_regulation(feed_index, issuer):
         return RegulationUpdatePage.objects.get(pk=page.pk)
 
     return make
+
+
+def in_audience(page, profile) -> bool:
+    """The reference answer for audience tests: ``kb.selectors.audience_q`` applied to one page."""
+    from kb.selectors import audience_q
+
+    return type(page).objects.filter(pk=page.pk).filter(audience_q(type(page), profile)).exists()

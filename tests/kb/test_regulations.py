@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb.models import RegulationUpdatePage, ReviewFlag
-from kb.selectors import audience_staff, in_audience, regulation_trace, unread_regulations
+from kb.selectors import audience_staff, regulation_trace, unread_regulations
 from kb.services import acknowledge, procedure_mark_reviewed
-from tests.kb.fixtures import publish_change
+from tests.kb.fixtures import in_audience, publish_change
 from website.notifications.models import EmailDelivery, Notification
 
 TODAY = timezone.localdate
@@ -154,9 +154,13 @@ def test_failed_email_is_retried_then_marked_failed_and_logged(make_staff, monke
     assert delivery.status == "failed" and "mail server down" in delivery.last_error
     assert "failed for good" in caplog.text
     monkeypatch.undo()
-    from website.notifications.services import retry_failed_emails
+    import io
 
-    assert retry_failed_emails() == 1
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("retry_emails", stdout=out)
+    assert "Queued 1 failed email" in out.getvalue()
     delivery.refresh_from_db()
     assert delivery.status == "sent"
 

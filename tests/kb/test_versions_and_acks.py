@@ -123,8 +123,9 @@ def test_python_audience_check_agrees_with_the_sql_one(make_procedure, make_staf
     import itertools
 
     from kb.models import ProcedurePage
-    from kb.selectors import audience_matches, in_audience
+    from kb.selectors import audience_matches
     from tests.factories import DepartmentFactory, PositionFactory
+    from tests.kb.fixtures import in_audience
 
     depts = [DepartmentFactory(code="D1"), DepartmentFactory(code="D2")]
     positions = [PositionFactory(code="P1"), PositionFactory(code="P2")]

@@ -112,8 +112,6 @@ ROLES: tuple[Role, ...] = (
     ),
 )
 
-ROLE_BY_NAME = {role.name: role for role in ROLES}
-
 
 def sync_roles(*, group_model=None, permission_model=None, with_sections: bool = True) -> None:
     """Create each role's group and set its permissions to exactly what ``ROLES`` says.

@@ -33,13 +33,6 @@ def team_of(profile: StaffProfile, *, include_inactive: bool = False) -> QuerySe
     return qs if include_inactive else qs.filter(is_active=True)
 
 
-def visible_staff(user: AbstractBaseUser) -> QuerySet[StaffProfile]:
-    """Everyone the user may look up: all staff for org-wide roles, else themselves and their subtree."""
-    if user.has_perm(VIEW_ALL):
-        return staff_list().all()
-    return staff_list().filter(ancestor_paths__ancestor__user=user).distinct()
-
-
 def can_view_profile(user: AbstractBaseUser, profile: StaffProfile) -> bool:
     if user.has_perm(VIEW_ALL) or profile.user_id == user.pk:
         return True
