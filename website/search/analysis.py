@@ -9,6 +9,7 @@ character also yields the bigram it starts, at the same position, so ``投诉`` 
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -49,26 +50,39 @@ def _word(run: str, stem: bool) -> str:
     return _stem(run) if stem else run
 
 
-def term_positions(text: str, *, stem: bool = True) -> dict[str, list[int]]:
-    """Every term of ``text`` with its positions: the indexing fast path (no per-token objects)."""
-    poses: dict[str, list[int]] = defaultdict(list)
+def term_stream(text: str, *, stem: bool = True) -> tuple[list[str], list[int]]:
+    """Every term of ``text`` and, in a parallel list, its position: the indexing fast path.
+
+    CJK runs are expanded with list operations (characters, then bigrams) rather than a loop per character.
+    """
+    terms: list[str] = []
+    positions: list[int] = []
     pos = 0
-    for match in _RUN_RE.finditer(fold(text)):
-        run = match.group()
+    for run in _RUN_RE.findall(fold(text)):
         pieces = (run,) if run.isascii() else _CJK_SPLIT_RE.split(run)
         for i, piece in enumerate(pieces):
             if not piece:
                 continue
             if i % 2 == 0:  # a non-CJK word (split() puts the captured CJK runs at odd indexes)
                 if len(piece) <= _MAX_WORD:
-                    poses[_word(piece, stem)].append(pos)
+                    terms.append(_word(piece, stem))
+                    positions.append(pos)
                     pos += 1
                 continue
-            for offset, char in enumerate(piece):
-                poses[char].append(pos + offset)
-            for offset in range(len(piece) - 1):
-                poses[piece[offset : offset + 2]].append(pos + offset)
-            pos += len(piece)
+            size = len(piece)
+            terms += piece
+            terms += map(operator.add, piece, piece[1:])
+            positions += range(pos, pos + size)
+            positions += range(pos, pos + size - 1)
+            pos += size
+    return terms, positions
+
+
+def term_positions(text: str, *, stem: bool = True) -> dict[str, list[int]]:
+    """Every term of ``text`` with its ascending positions."""
+    poses: dict[str, list[int]] = defaultdict(list)
+    for term, pos in zip(*term_stream(text, stem=stem), strict=True):
+        poses[term].append(pos)
     return poses
 
 

@@ -529,7 +529,12 @@ class WhooshSearchBackend(BaseSearchBackend):
     def __init__(self, params: dict):
         super().__init__(params)
         path = params.get("PATH") or getattr(settings, "SEARCH_INDEX_DIR", "var/search-index")
-        self.store = IndexStore(path, lock_timeout=float(params.get("LOCK_TIMEOUT", 30)))
+        workers = params.get("REBUILD_WORKERS")
+        self.store = IndexStore(
+            path,
+            lock_timeout=float(params.get("LOCK_TIMEOUT", 30)),
+            rebuild_workers=None if workers is None else int(workers),
+        )
 
     def status(self) -> IndexStatus:
         return self.store.status()

@@ -17,26 +17,36 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
+import multiprocessing
+import operator
 import os
+import pickle
 import secrets
 import shutil
 import threading
 import time
+import zlib
+from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import term_positions, units
+from .analysis import term_positions, term_stream, units
 from .matching import ArrayPositions
+from .postings import FieldPostings
 
 logger = logging.getLogger(__name__)
 
@@ -183,9 +193,10 @@ class IndexStore:
 
     _local = threading.local()
 
-    def __init__(self, root: Path | str, lock_timeout: float = 30.0):
+    def __init__(self, root: Path | str, lock_timeout: float = 30.0, rebuild_workers: int | None = None):
         self.root = Path(root)
         self.lock_timeout = lock_timeout
+        self.rebuild_workers = rebuild_workers
 
     # paths
     @property
@@ -327,7 +338,7 @@ class IndexStore:
                     fh.writelines(json.dumps(entry) + "\n" for entry in journal)
 
     def rebuild(self) -> Rebuild:
-        return Rebuild(self)
+        return Rebuild(self, self.rebuild_workers)
 
     def clear_cache(self) -> None:
         """Close this thread's cached searcher for the directory (tests, after deleting files)."""
@@ -336,50 +347,195 @@ class IndexStore:
             cached[1].close()
 
 
-class _LengthTable:
-    """Field lengths of a new segment, read once per field instead of once per posting."""
+class _BlockPostingsWriter(W3PostingsWriter):
+    """W3PostingsWriter fed a whole posting list at once: per-block work only, in C-level builtins."""
 
-    def __init__(self, reader):
-        self.reader = reader
-        self.tables: dict[str, list[int]] = {}
+    def add_list(self, ids: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if self._ids:
+                self._write_block()
+            block = ids[start : start + limit]
+            self._ids = block
+            self._weights = weights[start : start + limit]
+            self._values = values[start : start + limit]
+            self._maxweight = max(self._weights)
+            if lengths is not None:
+                # Like add_posting(): block statistics over the non-zero lengths.
+                nonzero = list(filter(None, map(lengths.__getitem__, block)))
+                if nonzero:
+                    self._minlength, self._maxlength = min(nonzero), max(nonzero)
+        # The last block stays buffered: finish_postings() writes it (flagged last) or inlines it.
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        table = self.tables.get(fieldname)
-        if table is None:
-            count = self.reader.doc_count_all()
-            table = [self.reader.doc_field_length(d, fieldname, default) for d in range(count)]
-            self.tables[fieldname] = table
-        return table[docnum]
+    def _write_block(self, last=False):
+        """Whoosh's block layout, pickled with protocol 5 instead of 2.
 
-    def close(self) -> None:
-        self.reader.close()
+        Protocol 2 has no opcode for bytes: each position value went through ``codecs.encode`` when written
+        and again when read. ``pickle.loads`` reads any protocol, so Whoosh's readers are unchanged.
+        """
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 5)
+        if self._compression:
+            data = zlib.compress(data, self._compression)
+        ids = self._ids
+        info = pickle.dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                self._compression,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            5,
+        )
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+    def _mini_ids(self):
+        ids = self._ids
+        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))  # delta_encode()
+
+    def _mini_weights(self):
+        weights, size = self._weights, len(self._weights)
+        if weights.count(1.0) == size:
+            return None
+        if weights.count(weights[0]) == size:
+            return weights[0]
+        return tuple(weights)
 
 
-class RebuildWriter(SegmentWriter):
-    """A SegmentWriter for bulk loads: the posting pool stays in memory and lengths come from a table."""
+class BulkWriter(SegmentWriter):
+    """A SegmentWriter for ``update_index``: the same index files, without a Python call per posting.
+
+    Whoosh's writer sends every posting through a pool, a sort and ``add_posting()`` one at a time; for a CJK
+    index (every character plus every bigram) that was most of a rebuild. Here the text fields' terms go
+    into :class:`postings.FieldPostings`, which sorts a segment's postings with numpy, and each posting list
+    is written a block at a time. ``tests/search/test_bulk_writer.py`` checks the files match Whoosh's.
+    """
 
     def __init__(self, ix, **kwargs):
         # Uncompressed posting blocks: a bigger index, but no zlib on every block a query reads.
         kwargs.setdefault("codec", W3Codec(compression=0))
-        super().__init__(ix, limitmb=kwargs.pop("limitmb", 2048), **kwargs)
+        super().__init__(ix, **kwargs)
+        self._text: dict[str, FieldPostings] = defaultdict(FieldPostings)  # CJKText fields
+        self._other: dict[str, dict] = defaultdict(
+            dict
+        )  # id/keyword fields: btext -> (docnums, weights, values)
+        self._lengths: dict[str, array] = defaultdict(lambda: array("I"))  # as the segment stores them
+
+    def add_document(self, **fields):
+        self._check_state()
+        schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if isinstance(field, CJKText):
+                terms, positions = term_stream(value, stem=field.stem)
+                if terms:
+                    self._text[name].add(docnum, terms, positions)
+                length = len(terms)
+            elif field.indexed:
+                postings = self._other[name]
+                for btext, freq, weight, vbytes in field.index(value):
+                    length += freq if field.scorable else 0
+                    docnums, weights, values = postings.setdefault(btext, (array("I"), array("f"), []))
+                    docnums.append(docnum)
+                    weights.append(weight)
+                    values.append(vbytes)
+            if length:
+                lengths = self._lengths[name]
+                lengths.extend(itertools.repeat(0, docnum + 1 - len(lengths)))
+                lengths[docnum] = byte_to_length(length_to_byte(length))
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _posting_lists(self, name: str) -> Iterator[tuple[bytes, array, array, list[bytes]]]:
+        if name in self._text:
+            for plist in self._text.pop(name).posting_lists():
+                yield plist.term.encode("utf-8"), plist.docnums, plist.weights, plist.values
+        else:
+            postings = self._other.pop(name)
+            for btext in sorted(postings):
+                yield btext, *postings[btext]
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        lengths = _LengthTable(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if lengths:
-            lengths.close()
+        fw, codec = self.fieldwriter, self.codec
+        for name in sorted({*self._text, *self._other}):
+            lengths = self._lengths.get(name)
+            if lengths is not None:
+                lengths.extend(itertools.repeat(0, self.docnum - len(lengths)))
+            fw.start_field(name, self.schema[name])
+            fw._postwriter = writer = _BlockPostingsWriter(
+                fw._postfile,
+                blocklimit=codec._blocklimit,
+                compression=codec._compression,
+                inlinelimit=codec._inlinelimit,
+            )
+            for btext, docnums, weights, values in self._posting_lists(name):
+                fw.start_term(btext)
+                writer.add_list(docnums, weights, values, lengths)
+                fw.finish_term()
+            fw.finish_field()
+        fw.close()
+
+
+def write_segment(index_dir: str, docs: list[Document]):
+    """Write ``docs`` as one new segment of the index in ``index_dir`` (not yet listed in its TOC).
+
+    Runs in a rebuild's worker processes, or in-process for small rebuilds. Returns the Whoosh segment.
+    """
+    writer = BulkWriter(whoosh_index.open_dir(index_dir), _lk=False)
+    for doc in docs:
+        writer.add_document(**doc)
+    segment = writer._finalize_segment()
+    # Not writer._finish(): it deletes the temp directory the other workers are writing in. The commit that
+    # lists the segments does that. (On an error the whole generation is deleted.)
+    writer.is_closed = True
+    return segment
 
 
 class Rebuild:
-    """Build a fresh generation beside the current one, then swap it in (used by ``update_index``)."""
+    """Build a fresh generation beside the current one, then swap it in (used by ``update_index``).
 
-    def __init__(self, store: IndexStore):
+    Documents are cut into segments of ``SEGMENT_DOCS``. Each full segment goes to one of ``workers``
+    processes (default: one per CPU; the analysis is CPU-bound Python) while this process keeps reading the
+    database; the last, partial segment is written here. A rebuild smaller than one segment, or one with a
+    single worker, starts no process.
+    """
+
+    #: Documents per segment: bounds a writer's memory (about 40 MB per 1,000 procedure-sized documents).
+    SEGMENT_DOCS = 2500
+
+    def __init__(self, store: IndexStore, workers: int | None = None):
         self.store = store
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.generation: str | None = None
         self._rebuild_lock = None
-        self._writer: SegmentWriter | None = None
+        self._batch: list[Document] = []
+        self._segments: list = []  # Whoosh segments, or futures of them, in document order
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def index_dir(self) -> str:
+        return str(self.store.root / self.generation)
 
     def start(self) -> None:
         store = self.store
@@ -397,28 +553,47 @@ class Rebuild:
                 tmp = store.root / "REBUILDING.tmp"
                 tmp.write_text(self.generation)
                 os.replace(tmp, store.rebuilding_file)
-            ix = whoosh_index.open_dir(str(store.root / self.generation))
-            self._writer = RebuildWriter(ix)
         except BaseException:
             self.abort()
             raise
 
-    #: Documents per segment: bounds the in-memory posting pool (~100 MB per 1,000 procedure-sized documents).
-    SEGMENT_DOCS = 2500
-
     def add(self, docs: Iterable[Document]) -> None:
         for doc in docs:
-            if self._writer.docnum >= self.SEGMENT_DOCS:
-                self._writer.commit(merge=False)
-                self._writer = RebuildWriter(whoosh_index.open_dir(str(self.store.root / self.generation)))
-            self._writer.add_document(**doc)
+            self._batch.append(doc)
+            if len(self._batch) >= self.SEGMENT_DOCS:
+                self._write_batch(background=self.workers > 1)
+
+    def _write_batch(self, background: bool) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        if not background:
+            self._segments.append(write_segment(self.index_dir, batch))
+            return
+        if self._pool is None:
+            # spawn: the workers need none of this process's state (database connections, threads).
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._segments.append(self._pool.submit(write_segment, self.index_dir, batch))
+
+    def _commit_segments(self) -> None:
+        """List every written segment in the generation's TOC (one commit, no merging)."""
+        self._write_batch(background=False)
+        segments = [s.result() if isinstance(s, Future) else s for s in self._segments]
+        self._segments = []
+        self._shutdown_pool()
+        writer = SegmentWriter(whoosh_index.open_dir(self.index_dir))
+        writer.commit(mergetype=lambda _writer, existing: [*existing, *segments])
+
+    def _shutdown_pool(self, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            self._pool = None
 
     def finish(self, replay: Replay) -> int:
         """Commit, replay what writers changed meanwhile, point CURRENT here. Returns replayed entries."""
         store, generation = self.store, self.generation
         try:
-            self._writer.commit(merge=False)
-            self._writer = None
+            self._commit_segments()
             with store.write_lock():
                 journal_path = store.root / generation / "journal.jsonl"
                 entries = []
@@ -449,10 +624,8 @@ class Rebuild:
 
     def abort(self) -> None:
         """Drop the half-built generation; the current one is untouched."""
-        if self._writer is not None:
-            with contextlib.suppress(Exception):
-                self._writer.cancel()
-            self._writer = None
+        self._batch, self._segments = [], []
+        self._shutdown_pool(cancel=True)
         store = self.store
         if self.generation and store.current_generation() != self.generation:
             with store.write_lock():

@@ -1,0 +1,156 @@
+"""The rebuild's bulk writer and worker processes produce the index Whoosh's own writer would."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+
+from website.search.postings import FieldPostings
+from website.search.storage import (
+    AUTOCOMPLETE_PREFIX,
+    SEARCH_PREFIX,
+    IndexStore,
+    Rebuild,
+    make_schema,
+    write_segment,
+)
+
+WORDS = ["客戶", "投訴", "處理", "反洗錢", "可疑交易", "身份核實", "資料", "更新", "系統", "故障", "回覆"]
+LATIN = ["AML", "KYC", "cards", "Processing", "FPS", "ＡＴＭ", "OTP"]
+
+
+def _documents(count: int, seed: int = 7) -> list[dict[str, str]]:
+    """Documents with repeated and shared terms (posting lists longer than a 128-posting block)."""
+    rnd = random.Random(seed)
+    docs = []
+    for i in range(count):
+        gaps = ["，", "。", "", " ", rnd.choice(LATIN)]
+        body = "".join(rnd.choice(WORDS) + rnd.choice(gaps) for _ in range(40))
+        title = rnd.choice(WORDS) + rnd.choice(WORDS) + ("程序" if i % 3 else "")
+        doc = {
+            "doc_id": f"testapp.notice:{i}",
+            "pk": str(i),
+            "ct": "testapp.notice",
+            SEARCH_PREFIX + "title": title,
+            SEARCH_PREFIX + "body": body,
+            AUTOCOMPLETE_PREFIX + "title": title,
+        }
+        if i % 5 == 0:
+            doc[SEARCH_PREFIX + "code"] = f"CS-{i:03d} 第{i % 4}版"
+        docs.append(doc)
+    return docs
+
+
+def _dump(index_dir) -> dict:
+    """Everything a search reads from an index: terms, postings, term statistics, lengths, stored fields."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        postings = {}
+        for fieldname, btext in reader.all_terms():
+            info = reader.term_info(fieldname, btext)
+            matcher = reader.postings(fieldname, btext)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            postings[(fieldname, btext)] = ((*stats, info.max_weight()), items)
+        count = reader.doc_count_all()
+        fields = list(reader.indexed_field_names())
+        lengths = {name: [reader.doc_field_length(d, name) for d in range(count)] for name in fields}
+        totals = {name: reader.field_length(name) for name in fields}
+        stored = list(reader.all_stored_fields())
+        pks = list(reader.column_reader("pk"))
+    return {"postings": postings, "lengths": lengths, "totals": totals, "stored": stored, "pks": pks}
+
+
+def test_bulk_writer_writes_what_whoosh_writes(tmp_path):
+    docs = _documents(300)
+    whoosh_dir, bulk_dir = tmp_path / "whoosh", tmp_path / "bulk"
+    for path in (whoosh_dir, bulk_dir):
+        path.mkdir()
+        whoosh_index.create_in(str(path), make_schema())
+
+    writer = whoosh_index.open_dir(str(whoosh_dir)).writer()
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+
+    segment = write_segment(str(bulk_dir), docs)
+    whoosh_index.open_dir(str(bulk_dir)).writer().commit(mergetype=lambda _w, existing: [*existing, segment])
+
+    expected, got = _dump(whoosh_dir), _dump(bulk_dir)
+    assert len(expected["postings"]) > 500
+    assert max(len(items) for _, items in expected["postings"].values()) > 128  # several blocks per term
+    assert got["postings"].keys() == expected["postings"].keys()
+    assert got == expected
+
+
+def test_field_postings_group_by_term_then_document():
+    postings = FieldPostings()
+    postings.add(0, ["b", "a", "ab", "b"], [0, 1, 0, 2])
+    postings.add(3, ["a"], [5])
+    lists = list(postings.posting_lists())
+    assert [p.term for p in lists] == ["a", "ab", "b"]
+    a, ab, b = lists
+    assert list(a.docnums) == [0, 3] and list(a.weights) == [1.0, 1.0]
+    assert list(b.docnums) == [0] and list(b.weights) == [2.0]
+    fmt = make_schema()[SEARCH_PREFIX + "body"].format
+    assert [list(fmt.decode_positions(v)) for v in a.values] == [[1], [5]]
+    assert [list(fmt.decode_positions(v)) for v in b.values] == [[0, 2]]
+    assert b.values[0] == fmt.encode([0, 2])
+    assert list(ab.docnums) == [0]
+
+
+def test_field_postings_refuse_positions_beyond_the_sort_key():
+    postings = FieldPostings()
+    postings.add(0, ["a"], [1 << 24])
+    with pytest.raises(ValueError, match="too large"):
+        list(postings.posting_lists())
+
+
+def _rebuild(root, docs, workers: int) -> IndexStore:
+    store = IndexStore(root, rebuild_workers=workers)
+    rebuild = store.rebuild()
+    rebuild.start()
+    rebuild.add(docs)
+    rebuild.finish(lambda entries: ([], []))
+    return store
+
+
+def test_rebuild_in_worker_processes_matches_a_single_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(Rebuild, "SEGMENT_DOCS", 40)
+    docs = _documents(130)  # three full segments for the workers, the last ten documents in-process
+    single = _rebuild(tmp_path / "single", docs, workers=1)
+    parallel = _rebuild(tmp_path / "parallel", docs, workers=2)
+
+    assert parallel.status().ok and parallel.status().documents == 130
+    generation = tmp_path / "parallel" / parallel.current_generation()
+    assert len(whoosh_index.open_dir(str(generation)).reader().leaf_readers()) == 4
+    assert not [p for p in generation.iterdir() if p.is_dir()]  # no temp directories left behind
+    # The same documents cut into the same segments, in the same order: the same index.
+    assert _dump(tmp_path / "parallel" / parallel.current_generation()) == _dump(
+        tmp_path / "single" / single.current_generation()
+    )
+
+
+def test_a_failing_worker_aborts_the_rebuild_and_keeps_the_live_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(Rebuild, "SEGMENT_DOCS", 20)
+    store = _rebuild(tmp_path / "index", _documents(30), workers=1)
+    live = store.current_generation()
+
+    broken = _documents(50)
+    broken[25]["no_such_field"] = "x"  # in the second segment, written by a worker
+    rebuild = store.rebuild()
+    rebuild.workers = 2
+    rebuild.start()
+    rebuild.add(broken)
+    with pytest.raises(Exception, match="no_such_field"):
+        rebuild.finish(lambda entries: ([], []))
+
+    assert store.current_generation() == live
+    assert store.status().ok and store.status().documents == 30
+    assert sorted(p.name for p in (tmp_path / "index").glob("gen-*")) == [live]
