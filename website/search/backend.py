@@ -273,6 +273,14 @@ def _docs_of_type(searcher, content_type: str) -> set[int]:
 _reported: set[tuple[str, str]] = set()
 
 
+def _pk_column(searcher):
+    """The searcher's ``pk`` column reader, kept on it: opening one reads every segment's column index."""
+    column = getattr(searcher, "_sitesearch_pk_column", None)
+    if column is None:
+        column = searcher._sitesearch_pk_column = searcher.reader().column_reader("pk")
+    return column
+
+
 def _report_unavailable(store: IndexStore, exc: Exception) -> None:
     """Log a broken index once per process and problem, with the command that fixes it."""
     key = (str(store.root), type(exc).__name__)
@@ -317,7 +325,7 @@ class WhooshSearchResults(BaseSearchResults):
                 total, top_n = len(results), results.top_n
             if not top_n:
                 return [], [], total
-            column = searcher.reader().column_reader("pk")
+            column = _pk_column(searcher)
             to_python = model._meta.pk.to_python
             pks = [to_python(column[docnum]) for score, docnum in top_n]
             scores = [score or 0.0 for score, docnum in top_n]

@@ -421,8 +421,9 @@ class BulkWriter(SegmentWriter):
     """
 
     def __init__(self, ix, **kwargs):
-        # Uncompressed posting blocks: a bigger index, but no zlib on every block a query reads.
-        kwargs.setdefault("codec", W3Codec(compression=0))
+        # Posting blocks of 1,024 (Whoosh: 128) uncompressed: a bigger index, but a query that reads a common
+        # bigram's whole posting list unpickles a few blocks instead of dozens, and no zlib.
+        kwargs.setdefault("codec", W3Codec(blocklimit=1024, compression=0))
         super().__init__(ix, **kwargs)
         self._text: dict[str, FieldPostings] = defaultdict(FieldPostings)  # CJKText fields
         self._other: dict[str, dict] = defaultdict(
