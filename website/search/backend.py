@@ -14,13 +14,13 @@ search of an unfiltered queryset (the common case) only loads the requested page
 
 from __future__ import annotations
 
-import heapq
 import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Manager, Model, QuerySet
@@ -262,11 +262,17 @@ class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
 # --- Results --------------------------------------------------------------------------------------------
 
 
-def _docs_of_type(searcher, content_type: str) -> set[int]:
+class DocsOfType(NamedTuple):
+    set: set[int]
+    array: np.ndarray  # sorted
+
+
+def _docs_of_type(searcher, content_type: str) -> DocsOfType:
     """Docnums of one content type, cached on the searcher (it is replaced whenever the index changes)."""
     cache = searcher.__dict__.setdefault("_servewell_types", {})
     if content_type not in cache:
-        cache[content_type] = set(searcher.docs_for_query(wq.Term("ct", content_type)))
+        docs = set(searcher.docs_for_query(wq.Term("ct", content_type)))
+        cache[content_type] = DocsOfType(docs, np.array(sorted(docs), dtype=np.int64))
     return cache[content_type]
 
 
@@ -314,14 +320,15 @@ class WhooshSearchResults(BaseSearchResults):
             allowed = _docs_of_type(searcher, model.indexed_get_content_type())
             found = BulkEvaluator(searcher)(query)
             if found is not None:
-                top_n = [(score, doc) for doc, score in found.items() if doc in allowed]
-                total = len(top_n)
-                if limit is not None and limit < total:
-                    top_n = heapq.nlargest(limit, top_n, key=lambda hit: (hit[0], -hit[1]))
-                else:
-                    top_n.sort(key=lambda hit: (-hit[0], hit[1]))
+                keep = np.isin(found.docs, allowed.array)
+                docs, scores = found.docs[keep], found.scores[keep]
+                total = int(docs.size)
+                best = np.lexsort((docs, -scores))  # best score first, then index order
+                if limit is not None:
+                    best = best[:limit]
+                top_n = list(zip(scores[best].tolist(), docs[best].tolist(), strict=True))
             else:
-                results = searcher.search(query, limit=limit, filter=allowed, scored=scored)
+                results = searcher.search(query, limit=limit, filter=allowed.set, scored=scored)
                 total, top_n = len(results), results.top_n
             if not top_n:
                 return [], [], total

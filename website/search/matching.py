@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import sys
 from array import array
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import formats, matching
@@ -160,18 +161,32 @@ def _phrase_starts(docnums: np.ndarray, values: list[bytes], offset: int) -> np.
     return (docs[keep] << 32) | positions[keep]
 
 
+class Hits(NamedTuple):
+    """Matching documents (global docnums, ascending, unique) and their scores."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def none(cls) -> Hits:
+        return cls(np.empty(0, dtype=np.int64), np.empty(0))
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
+
+
 class BulkEvaluator:
-    """Evaluate a Term/Adjacent/And/Or/NullQuery tree over all segments into {global docnum: score}."""
+    """Evaluate a Term/Adjacent/And/Or/NullQuery tree over all segments into :class:`Hits`."""
 
     def __init__(self, searcher):
         self.searcher = searcher
         self.leaves = searcher.reader().leaf_readers()
 
-    def __call__(self, q) -> dict[int, float] | None:
+    def __call__(self, q) -> Hits | None:
         from whoosh.query import And, NullQuery, Or
 
         if q is NullQuery or type(q).__name__ == "_NullQuery":
-            return {}
+            return Hits.none()
         if isinstance(q, Adjacent):
             return self._adjacent(q.fieldname, q.words, q.boost)
         if isinstance(q, Term) and type(q) is Term:
@@ -179,43 +194,32 @@ class BulkEvaluator:
         if isinstance(q, (And, Or)) and type(q) in (And, Or):
             parts = []
             for sub in q.subqueries:
-                scores = self(sub)
-                if scores is None:
+                hits = self(sub)
+                if hits is None:
                     return None
-                parts.append(scores)
+                parts.append(hits)
             if not parts:
-                return {}
-            if isinstance(q, Or):
-                merged: dict[int, float] = {}
-                for scores in parts:
-                    for doc, score in scores.items():
-                        merged[doc] = merged.get(doc, 0.0) + score
-            else:
-                parts.sort(key=len)
-                merged = dict(parts[0])
-                for scores in parts[1:]:
-                    merged = {doc: score + scores[doc] for doc, score in merged.items() if doc in scores}
-            if q.boost != 1.0:
-                merged = {doc: score * q.boost for doc, score in merged.items()}
-            return merged
+                return Hits.none()
+            merged = _union(parts) if isinstance(q, Or) else _intersection(parts)
+            return merged if q.boost == 1.0 else Hits(merged.docs, merged.scores * q.boost)
         return None
 
-    def _adjacent(self, fieldname: str, words, boost: float) -> dict[int, float]:
+    def _adjacent(self, fieldname: str, words, boost: float) -> Hits:
         """Documents with ``words`` at consecutive positions (one word: a term), BM25F-scored."""
         searcher = self.searcher
         if fieldname not in searcher.schema:
-            return {}
+            return Hits.none()
         field = searcher.schema[fieldname]
         btexts = [field.to_bytes(word) for word in words]
         reader = searcher.reader()
         if any((fieldname, btext) not in reader for btext in btexts):
-            return {}
+            return Hits.none()
         avgfl = searcher.avg_field_length(fieldname) or 1
         idfs = [searcher.idf(fieldname, btext) for btext in btexts]
         # Rarest word first: the intersection of phrase starts shrinks fastest.
         order = sorted(range(len(btexts)), key=lambda i: reader.doc_frequency(fieldname, btexts[i]))
         phrase = len(btexts) > 1
-        results: dict[int, float] = {}
+        per_segment: list[Hits] = []  # segments' docnums are ascending, disjoint ranges
         for leaf, base in self.leaves:
             postings = [_term_postings(leaf, fieldname, btexts[i], with_values=phrase) for i in order]
             if any(p is None for p in postings):  # a word this segment lacks: no match in it
@@ -245,5 +249,34 @@ class BulkEvaluator:
             for i, (docnums, weights, _values) in zip(order, postings, strict=True):
                 tf = weights[np.searchsorted(docnums, docs)]
                 scores += idfs[i] * tf * (_K1 + 1) / (tf + norm)
-            results.update(zip((docs + base).tolist(), (scores * boost).tolist(), strict=True))
-        return results
+            per_segment.append(Hits(docs + base, scores * boost))
+        if not per_segment:
+            return Hits.none()
+        return Hits(
+            np.concatenate([h.docs for h in per_segment]), np.concatenate([h.scores for h in per_segment])
+        )
+
+
+def _union(parts: list[Hits]) -> Hits:
+    """Documents in any part; scores summed in the parts' order."""
+    docs = np.concatenate([h.docs for h in parts])
+    scores = np.concatenate([h.scores for h in parts])
+    order = np.argsort(docs, kind="stable")
+    docs, scores = docs[order], scores[order]
+    if not docs.size:
+        return Hits.none()
+    starts = np.flatnonzero(np.diff(docs, prepend=-1))
+    return Hits(docs[starts], np.add.reduceat(scores, starts))
+
+
+def _intersection(parts: list[Hits]) -> Hits:
+    """Documents in every part; scores summed, smallest part first."""
+    parts = sorted(parts, key=lambda h: h.docs.size)
+    docs, scores = parts[0]
+    for other in parts[1:]:
+        if not docs.size or not other.docs.size:
+            return Hits.none()
+        at = np.minimum(np.searchsorted(other.docs, docs), other.docs.size - 1)
+        keep = other.docs[at] == docs
+        docs, scores = docs[keep], scores[keep] + other.scores[at[keep]]
+    return Hits(docs, scores)

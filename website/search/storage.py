@@ -513,6 +513,10 @@ def write_segment(index_dir: str, docs: list[Document]):
     return segment
 
 
+def _worker_ready() -> None:
+    """A first task for a rebuild's process pool: unpickling it makes each worker import this module."""
+
+
 class Rebuild:
     """Build a fresh generation beside the current one, then swap it in (used by ``update_index``).
 
@@ -561,8 +565,15 @@ class Rebuild:
     def add(self, docs: Iterable[Document]) -> None:
         for doc in docs:
             self._batch.append(doc)
+            if len(self._batch) == self.SEGMENT_DOCS // 4 and self._pool is None and self.workers > 1:
+                self._start_pool()  # big enough to need it: the workers start up while this batch fills
             if len(self._batch) >= self.SEGMENT_DOCS:
                 self._write_batch(background=self.workers > 1)
+
+    def _start_pool(self) -> None:
+        # spawn: the workers need none of this process's state (database connections, threads).
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool.submit(_worker_ready)  # starts the processes now; they import this module meanwhile
 
     def _write_batch(self, background: bool) -> None:
         batch, self._batch = self._batch, []
@@ -572,8 +583,7 @@ class Rebuild:
             self._segments.append(write_segment(self.index_dir, batch))
             return
         if self._pool is None:
-            # spawn: the workers need none of this process's state (database connections, threads).
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._start_pool()
         self._segments.append(self._pool.submit(write_segment, self.index_dir, batch))
 
     def _commit_segments(self) -> None:

@@ -175,7 +175,12 @@ def search_backends(choice: str, index_dir: Path | None = None) -> dict:
 
     def one(name: str) -> dict:
         if name == "whoosh":
-            return {"BACKEND": "website.search.backend", "PATH": str(index_dir or SEARCH_INDEX_DIR)}
+            return {
+                "BACKEND": "website.search.backend",
+                "PATH": str(index_dir or SEARCH_INDEX_DIR),
+                # update_index's worker processes; 0 = one per CPU.
+                "REBUILD_WORKERS": env_int("SEARCH_REBUILD_WORKERS", 0) or None,
+            }
         if name == "database":
             return {"BACKEND": "wagtail.search.backends.database"}
         if name in {"opensearch", "elasticsearch"}:
