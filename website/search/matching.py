@@ -237,7 +237,8 @@ class BulkEvaluator:
                         starts = found
                     if not starts.size:
                         break
-                docs = np.unique(starts >> 32)
+                docs = starts >> 32  # ascending, like starts
+                docs = docs[np.diff(docs, prepend=-1) != 0]
             else:
                 docs = postings[0][0]
             if leaf.has_deletions():
