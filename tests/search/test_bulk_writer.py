@@ -7,6 +7,7 @@ import random
 import pytest
 from whoosh import index as whoosh_index
 
+from website.search import postings as postings_module
 from website.search.postings import FieldPostings
 from website.search.storage import (
     AUTOCOMPLETE_PREFIX,
@@ -21,6 +22,16 @@ WORDS = ["客戶", "投訴", "處理", "反洗錢", "可疑交易", "身份核�
 LATIN = ["AML", "KYC", "cards", "Processing", "FPS", "ＡＴＭ", "OTP"]
 
 
+EDGE_CASES = [
+    "ＡＴＭ故障；Café　ΣΟΦΟΣ İstanbul",  # fullwidth, accents, Greek final sigma, dotted I
+    "カタカナ・ひらがな゛ー長音 한국어 𠀋𡈽",  # non-word characters in the CJK ranges, Hangul, Extension B
+    "x" * 65 + " 超長單詞後 " + "y" * 64,  # words over 64 characters are not indexed
+    "foo_bar 客戶_投訴 ①②③ ㈱銀行 ℡ ½",  # underscores split words; compatibility characters
+    "多行\n文字\n\n投訴 " + "投訴處理" * 40,  # newlines inside a value; a term repeated in one document
+    "",
+]
+
+
 def _documents(count: int, seed: int = 7) -> list[dict[str, str]]:
     """Documents with repeated and shared terms (posting lists longer than a 128-posting block)."""
     rnd = random.Random(seed)
@@ -28,6 +39,8 @@ def _documents(count: int, seed: int = 7) -> list[dict[str, str]]:
     for i in range(count):
         gaps = ["，", "。", "", " ", rnd.choice(LATIN)]
         body = "".join(rnd.choice(WORDS) + rnd.choice(gaps) for _ in range(40))
+        if i < len(EDGE_CASES):
+            body = EDGE_CASES[i]
         title = rnd.choice(WORDS) + rnd.choice(WORDS) + ("程序" if i % 3 else "")
         doc = {
             "doc_id": f"testapp.notice:{i}",
@@ -90,26 +103,21 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path):
 
 
 def test_field_postings_group_by_term_then_document():
-    postings = FieldPostings()
-    postings.add(0, ["b", "a", "ab", "b"], [0, 1, 0, 2])
-    postings.add(3, ["a"], [5])
-    lists = list(postings.posting_lists())
-    assert [p.term for p in lists] == ["a", "ab", "b"]
-    a, ab, b = lists
-    assert list(a.docnums) == [0, 3] and list(a.weights) == [1.0, 1.0]
-    assert list(b.docnums) == [0] and list(b.weights) == [2.0]
+    postings = FieldPostings(["乙甲乙 AML", "", "甲"], stem=True)
+    assert postings.lengths.tolist() == [6, 0, 1]
+    lists = {p.term: p for p in postings.posting_lists()}
+    assert list(lists) == ["aml", "乙", "乙甲", "甲", "甲乙"]  # code point order
     fmt = make_schema()[SEARCH_PREFIX + "body"].format
-    assert [list(fmt.decode_positions(v)) for v in a.values] == [[1], [5]]
-    assert [list(fmt.decode_positions(v)) for v in b.values] == [[0, 2]]
-    assert b.values[0] == fmt.encode([0, 2])
-    assert list(ab.docnums) == [0]
+    assert list(lists["甲"].docnums) == [0, 2] and list(lists["甲"].weights) == [1.0, 1.0]
+    assert [list(fmt.decode_positions(v)) for v in lists["甲"].values] == [[1], [0]]
+    assert list(lists["乙"].weights) == [2.0] and lists["乙"].values == [fmt.encode([0, 2])]
+    assert [list(fmt.decode_positions(v)) for v in lists["aml"].values] == [[3]]
 
 
-def test_field_postings_refuse_positions_beyond_the_sort_key():
-    postings = FieldPostings()
-    postings.add(0, ["a"], [1 << 24])
+def test_field_postings_refuse_positions_beyond_the_sort_key(monkeypatch):
+    monkeypatch.setattr(postings_module, "_POS_BITS", 2)
     with pytest.raises(ValueError, match="too large"):
-        list(postings.posting_lists())
+        list(FieldPostings(["甲乙丙丁戊"], stem=True).posting_lists())
 
 
 def _rebuild(root, docs, workers: int) -> IndexStore:

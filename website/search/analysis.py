@@ -21,17 +21,20 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from whoosh.lang.porter import stem as porter_stem
 
-_CJK = (
-    "\u3040-\u30ff"  # Hiragana, Katakana
-    "\u3400-\u4dbf"  # CJK Extension A
-    "\u4e00-\u9fff"  # CJK Unified Ideographs
-    "\uac00-\ud7af"  # Hangul syllables
-    "\uf900-\ufaff"  # CJK Compatibility Ideographs
-    "\U00020000-\U0003134f"  # CJK Extensions B-G
+#: Scripts indexed a character (plus bigram) at a time: Hiragana and Katakana, CJK Extension A, CJK Unified
+#: Ideographs, Hangul syllables, CJK Compatibility Ideographs, CJK Extensions B-G.
+CJK_RANGES = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3134F),
 )
+CJK_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in CJK_RANGES)  # for a regex [...]
 _RUN_RE = re.compile(r"[^\W_]+")
-_CJK_SPLIT_RE = re.compile(f"([{_CJK}]+)")
-_MAX_WORD = 64
+_CJK_SPLIT_RE = re.compile(f"([{CJK_CLASS}]+)")
+MAX_WORD = 64  # longer non-CJK words are not indexed
 
 _t2s = opencc.OpenCC("t2s")
 
@@ -46,8 +49,9 @@ def fold(text: str) -> str:
     return _t2s.convert(unicodedata.normalize("NFKC", text)).lower()
 
 
-def _word(run: str, stem: bool) -> str:
-    return _stem(run) if stem else run
+def word_term(word: str, stem: bool) -> str:
+    """The term a non-CJK word is indexed as: Porter-stemmed (ASCII letters only) in search fields."""
+    return _stem(word) if stem else word
 
 
 def term_stream(text: str, *, stem: bool = True) -> tuple[list[str], list[int]]:
@@ -64,8 +68,8 @@ def term_stream(text: str, *, stem: bool = True) -> tuple[list[str], list[int]]:
             if not piece:
                 continue
             if i % 2 == 0:  # a non-CJK word (split() puts the captured CJK runs at odd indexes)
-                if len(piece) <= _MAX_WORD:
-                    terms.append(_word(piece, stem))
+                if len(piece) <= MAX_WORD:
+                    terms.append(word_term(piece, stem))
                     positions.append(pos)
                     pos += 1
                 continue
@@ -119,9 +123,9 @@ def units(text: str, *, stem: bool = True) -> list[Unit]:
         run, base = match.group(), match.start()
         pieces = (run,) if run.isascii() else _CJK_SPLIT_RE.split(run)
         for i, piece in enumerate(pieces):
-            if piece and i % 2 == 0 and len(piece) <= _MAX_WORD:
+            if piece and i % 2 == 0 and len(piece) <= MAX_WORD:
                 start, end = offsets[base], offsets[base + len(piece) - 1] + 1
-                result.append(Unit(_word(piece, stem), False, False, start, end))
+                result.append(Unit(word_term(piece, stem), False, False, start, end))
             elif piece and i % 2 == 1:
                 for offset, char in enumerate(piece):
                     at = base + offset

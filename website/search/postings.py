@@ -1,24 +1,42 @@
-"""Posting lists for a whole segment at once, computed with numpy instead of one Python call per posting.
+"""A segment's posting lists computed with numpy, instead of one Python call per character and posting.
 
-A rebuild sees each text field as a stream of (term id, document, position) triples, one per character or
-bigram (see :func:`analysis.term_stream`). :class:`FieldPostings` collects the stream in flat arrays and
-:meth:`FieldPostings.posting_lists` sorts it once and cuts it into per-term posting lists: document numbers,
-weights (term frequencies) and values in :class:`matching.ArrayPositions` encoding (a big-endian count, then
-the positions as little-endian uint32).
+:class:`FieldPostings` analyses one field of every document in a segment at once, with the same result as
+:func:`analysis.term_stream` on each text (``tests/search/test_bulk_writer.py`` compares the index files
+with Whoosh's own writer, which uses ``term_stream``): the folded texts are joined, turned into an array of
+code points, and CJK characters, their bigrams and the (few) other words become (term id, document,
+position) triples. :meth:`FieldPostings.posting_lists` sorts the triples once and cuts them into per-term
+posting lists: document numbers, weights (term frequencies) and values in :class:`matching.ArrayPositions`
+encoding (a big-endian count, then the positions as little-endian uint32).
 """
 
 from __future__ import annotations
 
-import itertools
+import re
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
+from .analysis import CJK_CLASS, CJK_RANGES, MAX_WORD, fold, word_term
+
 _POS_BITS = 24  # positions below 16.7 million per document field
 _DOC_BITS = 20  # documents below a million per segment
-_MAX_TERMS = 1 << (64 - _POS_BITS - _DOC_BITS)
+_CODE_BITS = 21  # a Unicode code point
+_BIGRAM = np.uint64(1 << (2 * _CODE_BITS))  # term id flags: a bigram is two code points,
+_WORD = np.uint64(
+    1 << (2 * _CODE_BITS + 1)
+)  # a word is an index into FieldPostings.words, a character itself
+_WORD_RE = re.compile(f"(?:(?![{CJK_CLASS}])[^\\W_])+")  # a non-CJK word: what term_stream calls a piece
+
+
+@cache
+def _not_word_characters() -> np.ndarray:
+    """Code points in the CJK ranges that are not word characters (e.g. ・ U+30FB): they end a run."""
+    return np.array(
+        [c for low, high in CJK_RANGES for c in range(low, high + 1) if not chr(c).isalnum()], dtype=np.uint32
+    )
 
 
 @dataclass
@@ -30,45 +48,79 @@ class PostingList:
 
 
 class FieldPostings:
-    """The postings of one field in one segment, as flat arrays until :meth:`posting_lists`."""
+    """One field of a segment's documents: ``texts[i]`` is document ``i``'s value ("" when it has none)."""
 
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._next_id = itertools.count()
-        self._term_ids = array("I")
-        self._positions = array("I")
-        self._docnums = array("I")
-        self._counts = array("I")
+    def __init__(self, texts: list[str], *, stem: bool):
+        folded = [fold(text) for text in texts]
+        joined = "\n".join(folded)  # a separator that is not a word character: no run crosses documents
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        sizes = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1
+        doc_of = np.repeat(np.arange(len(folded), dtype=np.int64), sizes)[: codes.size]
 
-    def add(self, docnum: int, terms: list[str], positions: list[int]) -> None:
-        """Add one document's terms; ``positions[i]`` is the position of ``terms[i]``."""
-        # setdefault() with a fresh number for every call: ids are unique but not dense, and no Python loop.
-        self._term_ids.extend(map(self._ids.setdefault, terms, self._next_id))
-        self._positions.extend(positions)
-        self._docnums.append(docnum)
-        self._counts.append(len(terms))
+        cjk = np.zeros(codes.size, dtype=bool)
+        for low, high in CJK_RANGES:
+            cjk |= (codes >= low) & (codes <= high)
+        cjk &= ~np.isin(codes, _not_word_characters())
+
+        self.words: list[str] = []
+        ids: dict[str, int] = {}
+        word_at, word_ids = [], []
+        for match in _WORD_RE.finditer(joined):
+            if match.end() - match.start() <= MAX_WORD:
+                term = word_term(match.group(), stem)
+                if term not in ids:
+                    ids[term] = len(self.words)
+                    self.words.append(term)
+                word_at.append(match.start())
+                word_ids.append(ids[term])
+        word_at = np.array(word_at, dtype=np.int64)
+
+        # A position per CJK character and per word, counted from 0 in each document.
+        unit = cjk.copy()
+        unit[word_at] = True
+        units_before = np.concatenate(([0], np.cumsum(unit)))
+        doc_starts = np.cumsum(sizes) - sizes
+        position = units_before[1:] - 1 - units_before[doc_starts][doc_of]
+
+        chars = np.flatnonzero(cjk)
+        pairs = np.flatnonzero(cjk[:-1] & cjk[1:])  # adjacent CJK characters are in the same run
+        wide = codes.astype(np.uint64)
+        self.term_ids = np.concatenate(
+            (
+                wide[chars],
+                _BIGRAM | (wide[pairs] << np.uint64(_CODE_BITS)) | wide[pairs + 1],
+                _WORD | np.array(word_ids, dtype=np.uint64),
+            )
+        )
+        at = np.concatenate((chars, pairs, word_at))
+        self.positions = position[at]
+        self.docnums = doc_of[at]
+        #: Terms (with their positions) in each document: the field length Whoosh scores with.
+        self.lengths = np.bincount(self.docnums, minlength=len(texts))
+
+    def _text(self, term_id: int) -> str:
+        if term_id & int(_WORD):
+            return self.words[term_id & (int(_WORD) - 1)]
+        if term_id & int(_BIGRAM):
+            mask = (1 << _CODE_BITS) - 1
+            return chr((term_id >> _CODE_BITS) & mask) + chr(term_id & mask)
+        return chr(term_id)
 
     def posting_lists(self) -> Iterator[PostingList]:
         """Every term's posting list, terms in code point order (= UTF-8 byte order, as Whoosh needs)."""
-        if not self._ids:
+        if not self.term_ids.size:
             return
-        terms = sorted(self._ids)
-        if len(terms) >= _MAX_TERMS:
-            raise ValueError(f"{len(terms)} distinct terms in one segment; use smaller segments")
-        rank = np.zeros(max(self._ids.values()) + 1, dtype=np.uint64)
-        rank[np.fromiter(map(self._ids.__getitem__, terms), dtype=np.int64, count=len(terms))] = np.arange(
-            len(terms), dtype=np.uint64
-        )
-        positions = np.frombuffer(self._positions, dtype=np.uint32).astype(np.uint64)
-        docnums = np.repeat(
-            np.frombuffer(self._docnums, dtype=np.uint32).astype(np.uint64),
-            np.frombuffer(self._counts, dtype=np.uint32),
-        )
-        if int(positions.max()) >> _POS_BITS or int(docnums.max()) >> _DOC_BITS:
+        unique, term_of = np.unique(self.term_ids, return_inverse=True)
+        texts = [self._text(term_id) for term_id in unique.tolist()]
+        order = sorted(range(len(texts)), key=texts.__getitem__)
+        terms = [texts[i] for i in order]
+        rank = np.empty(len(texts), dtype=np.uint64)
+        rank[order] = np.arange(len(texts), dtype=np.uint64)
+        if int(self.positions.max()) >> _POS_BITS or int(self.docnums.max()) >> _DOC_BITS:
             raise ValueError("a document field or a segment is too large for one sort key")
-        keys = rank[np.frombuffer(self._term_ids, dtype=np.uint32)] << np.uint64(_POS_BITS + _DOC_BITS)
-        keys |= docnums << np.uint64(_POS_BITS)
-        keys |= positions
+        keys = rank[term_of] << np.uint64(_POS_BITS + _DOC_BITS)
+        keys |= self.docnums.astype(np.uint64) << np.uint64(_POS_BITS)
+        keys |= self.positions.astype(np.uint64)
         keys.sort()
 
         # One posting per (term, document): where the key without its position changes.
@@ -96,9 +148,8 @@ class FieldPostings:
         weights_bytes = freqs.astype(np.float32).tobytes()
         term_starts = np.flatnonzero(np.diff(posting_terms, prepend=-1)).tolist()
         term_ends = [*term_starts[1:], starts.size]
-        for index, begin, end in zip(
-            posting_terms[term_starts].tolist(), term_starts, term_ends, strict=True
-        ):
+        term_indexes = posting_terms[term_starts].tolist()
+        for index, begin, end in zip(term_indexes, term_starts, term_ends, strict=True):
             docs, weights = array("I"), array("f")
             docs.frombytes(docs_bytes[begin * 4 : end * 4])
             weights.frombytes(weights_bytes[begin * 4 : end * 4])

@@ -44,7 +44,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import term_positions, term_stream, units
+from .analysis import term_positions, units
 from .matching import ArrayPositions
 from .postings import FieldPostings
 
@@ -415,9 +415,10 @@ class BulkWriter(SegmentWriter):
     """A SegmentWriter for ``update_index``: the same index files, without a Python call per posting.
 
     Whoosh's writer sends every posting through a pool, a sort and ``add_posting()`` one at a time; for a CJK
-    index (every character plus every bigram) that was most of a rebuild. Here the text fields' terms go
-    into :class:`postings.FieldPostings`, which sorts a segment's postings with numpy, and each posting list
-    is written a block at a time. ``tests/search/test_bulk_writer.py`` checks the files match Whoosh's.
+    index (every character plus every bigram) that was most of a rebuild. Here a whole segment is written at
+    once (:meth:`write`): each text field is analysed for all documents together and its postings sorted with
+    numpy (:class:`postings.FieldPostings`), and each posting list is written a block at a time.
+    ``tests/search/test_bulk_writer.py`` checks the files match Whoosh's.
     """
 
     def __init__(self, ix, **kwargs):
@@ -425,47 +426,53 @@ class BulkWriter(SegmentWriter):
         # bigram's whole posting list unpickles a few blocks instead of dozens, and no zlib.
         kwargs.setdefault("codec", W3Codec(blocklimit=1024, compression=0))
         super().__init__(ix, **kwargs)
-        self._text: dict[str, FieldPostings] = defaultdict(FieldPostings)  # CJKText fields
+        self._text: dict[str, FieldPostings] = {}  # CJKText fields
         self._other: dict[str, dict] = defaultdict(
             dict
         )  # id/keyword fields: btext -> (docnums, weights, values)
         self._lengths: dict[str, array] = defaultdict(lambda: array("I"))  # as the segment stores them
 
-    def add_document(self, **fields):
+    def write(self, docs: list[Document]) -> None:
+        """Add ``docs`` (a whole segment: text fields are analysed for all of them at once)."""
         self._check_state()
-        schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
-        names = sorted(name for name in fields if not name.startswith("_"))
+        schema, perdoc = self.schema, self.perdocwriter
+        names = sorted({name for doc in docs for name in doc if not name.startswith("_")})
         self._check_fields(schema, names)
-        perdoc.start_doc(docnum)
+        text_lengths = {}
         for name in names:
-            value = fields[name]
-            if value is None:
-                continue
             field = schema[name]
-            length = 0
             if isinstance(field, CJKText):
-                terms, positions = term_stream(value, stem=field.stem)
-                if terms:
-                    self._text[name].add(docnum, terms, positions)
-                length = len(terms)
-            elif field.indexed:
-                postings = self._other[name]
-                for btext, freq, weight, vbytes in field.index(value):
-                    length += freq if field.scorable else 0
-                    docnums, weights, values = postings.setdefault(btext, (array("I"), array("f"), []))
-                    docnums.append(docnum)
-                    weights.append(weight)
-                    values.append(vbytes)
-            if length:
-                lengths = self._lengths[name]
-                lengths.extend(itertools.repeat(0, docnum + 1 - len(lengths)))
-                lengths[docnum] = byte_to_length(length_to_byte(length))
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+                self._text[name] = FieldPostings([doc.get(name) or "" for doc in docs], stem=field.stem)
+                text_lengths[name] = self._text[name].lengths.tolist()
+        for index, doc in enumerate(docs):
+            docnum = self.docnum
+            perdoc.start_doc(docnum)
+            for name in sorted(doc):
+                value = doc[name]
+                if value is None or name.startswith("_"):
+                    continue
+                field = schema[name]
+                length = 0
+                if name in text_lengths:
+                    length = text_lengths[name][index]
+                elif field.indexed:
+                    postings = self._other[name]
+                    for btext, freq, weight, vbytes in field.index(value):
+                        length += freq if field.scorable else 0
+                        docnums, weights, values = postings.setdefault(btext, (array("I"), array("f"), []))
+                        docnums.append(docnum)
+                        weights.append(weight)
+                        values.append(vbytes)
+                if length:
+                    lengths = self._lengths[name]
+                    lengths.extend(itertools.repeat(0, docnum + 1 - len(lengths)))
+                    lengths[docnum] = byte_to_length(length_to_byte(length))
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            perdoc.finish_doc()
+            self._added = True
+            self.docnum += 1
 
     def _posting_lists(self, name: str) -> Iterator[tuple[bytes, array, array, list[bytes]]]:
         if name in self._text:
@@ -504,8 +511,7 @@ def write_segment(index_dir: str, docs: list[Document]):
     Runs in a rebuild's worker processes, or in-process for small rebuilds. Returns the Whoosh segment.
     """
     writer = BulkWriter(whoosh_index.open_dir(index_dir), _lk=False)
-    for doc in docs:
-        writer.add_document(**doc)
+    writer.write(docs)
     segment = writer._finalize_segment()
     # Not writer._finish(): it deletes the temp directory the other workers are writing in. The commit that
     # lists the segments does that. (On an error the whole generation is deleted.)
