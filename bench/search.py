@@ -1,7 +1,7 @@
 """Search benchmark: our Whoosh backend vs Wagtail's database backend on SQLite, same documents, same run.
 
     .venv/bin/python bench/search.py              # 10,000 documents
-    .venv/bin/python bench/search.py -n 2000 --repeat 3
+    .venv/bin/python bench/search.py -n 2000 --repeat 3 --builds 2
 
 Generates procedure-like Chinese documents from a bank customer-service word list and builds both indexes
 with ``update_index``, ``--builds`` times, alternating backends: the first build fills an empty index, the
