@@ -532,7 +532,7 @@ class Rebuild:
     single worker, starts no process.
     """
 
-    #: Documents per segment: bounds a writer's memory (peak ~310 MB in the largest process, 10,000 documents).
+    #: Documents per segment: bounds a writer's memory (peak ~310 MB in the largest process at 10,000 docs).
     SEGMENT_DOCS = 2500
 
     def __init__(self, store: IndexStore, workers: int | None = None):
