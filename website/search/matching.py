@@ -86,9 +86,9 @@ class Adjacent(Phrase):
 #
 # Whoosh's matcher tree costs ~5-10 µs per candidate document in Python. The backend's queries are
 # Term / Adjacent leaves under Or (fields) and And (query parts), so they can be evaluated a whole posting
-# list at a time with numpy (phrase starts as sorted integer keys, intersected) into {docnum: score} dicts
-# instead, with the same matches and BM25F scores (B=0.75, K1=1.2, Whoosh's defaults). Anything else (Not,
-# Prefix, Fuzzy, Every) returns None: the caller uses Whoosh's search.
+# list at a time with numpy (phrase starts as sorted integer keys, intersected) into arrays of docnums and
+# scores instead, with the same matches and BM25F scores (B=0.75, K1=1.2, Whoosh's defaults). Anything else
+# (Not, Prefix, Fuzzy, Every) returns None: the caller uses Whoosh's search.
 
 _B, _K1 = 0.75, 1.2
 _lengths_cache: dict[tuple[str, str], np.ndarray] = {}

@@ -427,9 +427,8 @@ class BulkWriter(SegmentWriter):
         kwargs.setdefault("codec", W3Codec(blocklimit=1024, compression=0))
         super().__init__(ix, **kwargs)
         self._text: dict[str, FieldPostings] = {}  # CJKText fields
-        self._other: dict[str, dict] = defaultdict(
-            dict
-        )  # id/keyword fields: btext -> (docnums, weights, values)
+        # Other (id, keyword) fields: name -> btext -> (docnums, weights, values).
+        self._other: dict[str, dict] = defaultdict(dict)
         self._lengths: dict[str, array] = defaultdict(lambda: array("I"))  # as the segment stores them
 
     def write(self, docs: list[Document]) -> None:
