@@ -6,12 +6,14 @@ import random
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 
 from website.search import postings as postings_module
 from website.search.postings import FieldPostings
 from website.search.storage import (
     AUTOCOMPLETE_PREFIX,
     SEARCH_PREFIX,
+    BulkWriter,
     IndexStore,
     Rebuild,
     make_schema,
@@ -56,38 +58,55 @@ def _documents(count: int, seed: int = 7) -> list[dict[str, str]]:
     return docs
 
 
-def _dump(index_dir) -> dict:
-    """Everything a search reads from an index: terms, postings, term statistics, lengths, stored fields."""
-    ix = whoosh_index.open_dir(str(index_dir))
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        postings = {}
-        for fieldname, btext in reader.all_terms():
-            info = reader.term_info(fieldname, btext)
-            matcher = reader.postings(fieldname, btext)
-            items = []
-            while matcher.is_active():
+def _dump_segment(reader) -> dict:
+    """What a search reads from one segment: terms, postings, blocks, statistics, lengths, stored fields."""
+    postings = {}
+    for fieldname, btext in reader.all_terms():
+        info = reader.term_info(fieldname, btext)
+        matcher = reader.postings(fieldname, btext)
+        items, blocks = [], []
+        while matcher.is_active():
+            blocks.append(
+                (
+                    matcher.block_min_id(),
+                    matcher.block_max_id(),
+                    matcher.block_max_weight(),
+                    matcher.block_min_length(),
+                    matcher.block_max_length(),
+                )
+            )
+            last = matcher.block_max_id()
+            while matcher.is_active() and matcher.id() <= last:
                 items.append((matcher.id(), matcher.weight(), matcher.value()))
                 matcher.next()
-            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
-            postings[(fieldname, btext)] = ((*stats, info.max_weight()), items)
-        count = reader.doc_count_all()
-        fields = list(reader.indexed_field_names())
-        lengths = {name: [reader.doc_field_length(d, name) for d in range(count)] for name in fields}
-        totals = {name: reader.field_length(name) for name in fields}
-        stored = list(reader.all_stored_fields())
-        pks = list(reader.column_reader("pk"))
-    return {"postings": postings, "lengths": lengths, "totals": totals, "stored": stored, "pks": pks}
+        stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight())
+        postings[(fieldname, btext)] = (stats, items, blocks)
+    count = reader.doc_count_all()
+    fields = list(reader.indexed_field_names())
+    return {
+        "postings": postings,
+        "lengths": {name: [reader.doc_field_length(d, name) for d in range(count)] for name in fields},
+        "totals": {name: reader.field_length(name) for name in fields},
+        "stored": list(reader.all_stored_fields()),
+        "pks": list(reader.column_reader("pk")),
+    }
 
 
-def test_bulk_writer_writes_what_whoosh_writes(tmp_path):
+def _dump(index_dir) -> list[dict]:
+    """Each segment of the index in ``index_dir``, in order."""
+    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+        return [_dump_segment(leaf) for leaf, _base in searcher.reader().leaf_readers()]
+
+
+def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(BulkWriter, "BLOCK_POSTINGS", 128)  # Whoosh's block size: the same blocks both ways
     docs = _documents(300)
     whoosh_dir, bulk_dir = tmp_path / "whoosh", tmp_path / "bulk"
     for path in (whoosh_dir, bulk_dir):
         path.mkdir()
         whoosh_index.create_in(str(path), make_schema())
 
-    writer = whoosh_index.open_dir(str(whoosh_dir)).writer()
+    writer = whoosh_index.open_dir(str(whoosh_dir)).writer(codec=W3Codec(blocklimit=128, compression=0))
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -95,9 +114,9 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path):
     segment = write_segment(str(bulk_dir), docs)
     whoosh_index.open_dir(str(bulk_dir)).writer().commit(mergetype=lambda _w, existing: [*existing, segment])
 
-    expected, got = _dump(whoosh_dir), _dump(bulk_dir)
+    [expected], [got] = _dump(whoosh_dir), _dump(bulk_dir)
     assert len(expected["postings"]) > 500
-    assert max(len(items) for _, items in expected["postings"].values()) > 128  # several blocks per term
+    assert max(len(blocks) for _, _, blocks in expected["postings"].values()) > 1  # several blocks per term
     assert got["postings"].keys() == expected["postings"].keys()
     assert got == expected
 

@@ -26,9 +26,9 @@ import os
 import pickle
 import secrets
 import shutil
+import struct
 import threading
 import time
-import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -39,8 +39,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -347,68 +348,66 @@ class IndexStore:
             cached[1].close()
 
 
-class _BlockPostingsWriter(W3PostingsWriter):
-    """W3PostingsWriter fed a whole posting list at once: per-block work only, in C-level builtins."""
+_TERM_INFO = struct.Struct(
+    "!BfIBBfII"
+)  # W3TermInfo: flags, weight, doc freq, min/max length, max weight, ids
 
-    def add_list(self, ids: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
-        limit = self._blocklimit
-        for start in range(0, len(ids), limit):
-            if self._ids:
-                self._write_block()
-            block = ids[start : start + limit]
-            self._ids = block
-            self._weights = weights[start : start + limit]
-            self._values = values[start : start + limit]
-            self._maxweight = max(self._weights)
-            if lengths is not None:
-                # Like add_posting(): block statistics over the non-zero lengths.
-                nonzero = list(filter(None, map(lengths.__getitem__, block)))
-                if nonzero:
-                    self._minlength, self._maxlength = min(nonzero), max(nonzero)
-        # The last block stays buffered: finish_postings() writes it (flagged last) or inlines it.
 
-    def _write_block(self, last=False):
-        """Whoosh's block layout, pickled with protocol 5 instead of 2.
+def _write_posting_list(fw, btext: bytes, ids: array, weights: array, values: list, lengths, limit: int):
+    """Write one term's postings the way W3FieldWriter/W3PostingsWriter would, a block at a time.
 
-        Protocol 2 has no opcode for bytes: each position value went through ``codecs.encode`` when written
-        and again when read. ``pickle.loads`` reads any protocol, so Whoosh's readers are unchanged.
-        """
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 5)
-        if self._compression:
-            data = zlib.compress(data, self._compression)
-        ids = self._ids
+    The same bytes as Whoosh's ``start_term()``, ``add()`` per posting and ``finish_term()``, but the
+    per-posting steps are slices and C-level builtins. Blocks are pickled with protocol 5, not 2: protocol 2
+    has no opcode for bytes, so each position value went through ``codecs.encode`` when written and again
+    when read (``pickle.loads`` reads any protocol, so Whoosh's readers are unchanged). Field lengths for the
+    length statistics are ``lengths[docnum]`` (None for unscored fields), as Whoosh's writer reads them.
+    """
+    postfile, fixed_size = fw._postfile, fw._format.fixed_value_size()
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    minlength = maxlength = None
+    for first in range(0, len(ids), limit):
+        block = ids[first : first + limit]
+        block_weights = weights[first : first + limit]
+        size = len(block)
+        if block_weights.count(1.0) == size:
+            mini_weights = None
+        elif block_weights.count(block_weights[0]) == size:
+            mini_weights = block_weights[0]
+        else:
+            mini_weights = tuple(block_weights)
+        deltas = tuple(map(operator.sub, block, itertools.chain((0,), block)))
+        block_values = values[first : first + limit]
+        if fixed_size is None or fixed_size < 0:
+            block_values = tuple(block_values)
+        else:  # fixed-size values (none for the id and keyword fields) are stored joined
+            block_values = b"".join(block_values) if fixed_size else None
+        data = pickle.dumps((deltas, mini_weights, block_values), 5)
+        low = high = None  # like add_posting(): statistics over the non-zero lengths
+        if lengths is not None:
+            nonzero = list(filter(None, map(lengths.__getitem__, block)))
+            if nonzero:
+                low, high = min(nonzero), max(nonzero)
+                minlength = low if minlength is None else min(minlength, low)
+                maxlength = high if maxlength is None else max(maxlength, high)
         info = pickle.dumps(
-            (
-                len(ids),
-                ids[-1],
-                self._maxweight,
-                self._compression,
-                length_to_byte(self._minlength),
-                length_to_byte(self._maxlength),
-            ),
-            5,
+            (size, block[-1], max(block_weights), 0, length_to_byte(low), length_to_byte(high or 0)), 5
         )
-        size = len(info) + len(data)
-        self._postfile.write_int(-size if last else size)
-        self._postfile.write(info)
-        self._postfile.write(data)
-        self._blockcount += 1
-        self._new_block()
-
-    def _mini_ids(self):
-        ids = self._ids
-        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))  # delta_encode()
-
-    def _mini_weights(self):
-        weights, size = self._weights, len(self._weights)
-        if weights.count(1.0) == size:
-            return None
-        if weights.count(weights[0]) == size:
-            return weights[0]
-        return tuple(weights)
+        postfile.write_int(-(len(info) + len(data)) if first + limit >= len(ids) else len(info) + len(data))
+        postfile.write(info)
+        postfile.write(data)
+    terminfo = _TERM_INFO.pack(
+        0,
+        sum(weights),
+        len(ids),
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength or 0),
+        max(weights),
+        ids[0],
+        ids[-1],
+    )
+    terminfo += pack_long(start) + pack_int(postfile.tell() - start)
+    fw._tindex.add(pack_ushort(fw._fieldid) + btext, terminfo)
 
 
 class BulkWriter(SegmentWriter):
@@ -421,10 +420,12 @@ class BulkWriter(SegmentWriter):
     ``tests/search/test_bulk_writer.py`` checks the files match Whoosh's.
     """
 
+    #: Postings per block (Whoosh: 128), uncompressed: a bigger index, but a query that reads a common
+    #: bigram's whole posting list unpickles a few blocks instead of dozens, and no zlib.
+    BLOCK_POSTINGS = 1024
+
     def __init__(self, ix, **kwargs):
-        # Posting blocks of 1,024 (Whoosh: 128) uncompressed: a bigger index, but a query that reads a common
-        # bigram's whole posting list unpickles a few blocks instead of dozens, and no zlib.
-        kwargs.setdefault("codec", W3Codec(blocklimit=1024, compression=0))
+        kwargs.setdefault("codec", W3Codec(blocklimit=self.BLOCK_POSTINGS, compression=0))
         super().__init__(ix, **kwargs)
         self._text: dict[str, FieldPostings] = {}  # CJKText fields
         # Other (id, keyword) fields: name -> btext -> (docnums, weights, values).
@@ -484,22 +485,14 @@ class BulkWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        fw, codec = self.fieldwriter, self.codec
+        fw, limit = self.fieldwriter, self.codec._blocklimit
         for name in sorted({*self._text, *self._other}):
             lengths = self._lengths.get(name)
             if lengths is not None:
                 lengths.extend(itertools.repeat(0, self.docnum - len(lengths)))
             fw.start_field(name, self.schema[name])
-            fw._postwriter = writer = _BlockPostingsWriter(
-                fw._postfile,
-                blocklimit=codec._blocklimit,
-                compression=codec._compression,
-                inlinelimit=codec._inlinelimit,
-            )
             for btext, docnums, weights, values in self._posting_lists(name):
-                fw.start_term(btext)
-                writer.add_list(docnums, weights, values, lengths)
-                fw.finish_term()
+                _write_posting_list(fw, btext, docnums, weights, values, lengths, limit)
             fw.finish_field()
         fw.close()
 
