@@ -27,12 +27,13 @@ serve:
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
+# -n auto: one pytest-xdist worker per CPU (each has its own test database and temp dirs).
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # The same suite on PostgreSQL (pytest-django creates and drops test_<name>).
 test-postgres: setup
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest --create-db
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -n auto --create-db
 
 lint: setup
 	$(BIN)/ruff check .
