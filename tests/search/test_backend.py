@@ -324,7 +324,8 @@ def test_bulk_evaluator_matches_whoosh_search(backend, make_notice):
     for query in ["投訴", "客戶投訴", "AML反洗錢", "投 訴", "員工處理投訴", "c-5"]:
         compiler = Notice.objects.search(query).query_compiler
         whoosh_query = compiler.compile()
-        bulk = BulkEvaluator(searcher)(whoosh_query).as_dict()
+        hits = BulkEvaluator(searcher)(whoosh_query)
+        bulk = dict(zip(hits.docs.tolist(), hits.scores.tolist(), strict=True))
         native = {hit.docnum: hit.score for hit in searcher.search(whoosh_query, limit=None)}
         assert bulk is not None and native, query
         assert set(bulk) == set(native), query

@@ -171,9 +171,6 @@ class Hits(NamedTuple):
     def none(cls) -> Hits:
         return cls(np.empty(0, dtype=np.int64), np.empty(0))
 
-    def as_dict(self) -> dict[int, float]:
-        return dict(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
-
 
 class BulkEvaluator:
     """Evaluate a Term/Adjacent/And/Or/NullQuery tree over all segments into :class:`Hits`."""

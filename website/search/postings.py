@@ -24,10 +24,9 @@ from .analysis import CJK_CLASS, CJK_RANGES, MAX_WORD, fold, word_term
 _POS_BITS = 24  # positions below 16.7 million per document field
 _DOC_BITS = 20  # documents below a million per segment
 _CODE_BITS = 21  # a Unicode code point
-_BIGRAM = np.uint64(1 << (2 * _CODE_BITS))  # term id flags: a bigram is two code points,
-_WORD = np.uint64(
-    1 << (2 * _CODE_BITS + 1)
-)  # a word is an index into FieldPostings.words, a character itself
+# Term ids: a CJK character is its code point, a bigram two code points, a word its index in .words.
+_BIGRAM = np.uint64(1 << (2 * _CODE_BITS))
+_WORD = np.uint64(1 << (2 * _CODE_BITS + 1))
 _WORD_RE = re.compile(f"(?:(?![{CJK_CLASS}])[^\\W_])+")  # a non-CJK word: what term_stream calls a piece
 
 
