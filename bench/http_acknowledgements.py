@@ -76,7 +76,7 @@ def manage(env: dict[str, str], *args: str, code: str | None = None) -> str:
 SETUP = """
 import django; django.setup()
 from tests.factories import StaffProfileFactory, UserFactory
-from website.people.models import Department, Position
+from people.models import Department, Position
 dept, pos = Department.objects.get(code="CSD-PB"), Position.objects.get(code="CSO")
 for n in range({clients}):
     user = UserFactory(username=f"bench{{n:03d}}", groups=["Staff"])
@@ -92,7 +92,7 @@ print(" ".join(page.url for page in pages))
 COUNT = """
 import django; django.setup()
 from kb.models import Acknowledgement
-from website.ledger.models import Record
+from ledger.models import Record
 bench = {"user__username__startswith": "bench"}
 records = Record.objects.filter(kind="acknowledgement", actor_username__startswith="bench")
 print(Acknowledgement.objects.filter(**bench).count(), records.count())

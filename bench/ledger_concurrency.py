@@ -91,7 +91,7 @@ def writer(
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from website.ledger.services import record_append
+    from ledger.services import record_append
 
     user = get_user_model().objects.get(pk=user_pk)  # also opens this process's connection
     ready.wait()
@@ -164,7 +164,7 @@ def run(backend: str, database_url: str, procs: int, per_proc: int) -> Outcome:
             database_url,
             "shell",
             "-c",
-            "from website.ledger.models import Record as R; print(R.objects.count())",
+            "from ledger.models import Record as R; print(R.objects.count())",
         )
         outcome.in_db = int(counted.stdout.strip() or 0)
     return outcome

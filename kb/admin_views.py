@@ -89,7 +89,7 @@ class ReviewDuePanel(Component):
     order = 90
 
     def get_context_data(self, parent_context):
-        from website.people.selectors import profile_for
+        from people.selectors import profile_for
 
         request = parent_context["request"]
         context = super().get_context_data(parent_context)

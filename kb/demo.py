@@ -33,7 +33,7 @@ from kb.models import (
 )
 from kb.selectors import audience_staff
 from kb.services import acknowledge, procedure_mark_reviewed
-from website.people.models import Department, Position, StaffProfile
+from people.models import Department, Position, StaffProfile
 
 INDEX_INTRO = (
     "<p>本行售後客戶服務的書面服務標準及操作程序，按十個崗位職責範疇分類。每份程序列明負責人、生效日期及步驟時限；"

@@ -22,7 +22,7 @@ from kb.models import (
     ReviewFlag,
 )
 from kb.services import procedure_mark_reviewed
-from website.people.models import Department, Position
+from people.models import Department, Position
 
 INTRO = (
     "<p>監管機構及本行發出的新規定：生效日期、涉及的程序，以及須閱讀的同事和限期。標示「（示例）」的機構及文件"

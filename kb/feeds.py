@@ -11,7 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import RegulationIndexPage, RegulationUpdatePage
-from website.people.services import feed_token_user
+from people.services import feed_token_user
 
 
 class RegulationRssFeed(Feed):

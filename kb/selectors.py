@@ -21,7 +21,7 @@ from kb.models import (
     RegulationUpdatePage,
     ReviewFlag,
 )
-from website.people.models import StaffProfile
+from people.models import StaffProfile
 
 ACKNOWLEDGED_TYPES: tuple[type[AcknowledgedPage], ...] = (ProcedurePage, RegulationUpdatePage)
 

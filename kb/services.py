@@ -21,9 +21,9 @@ from kb.models import (
 )
 from kb.selectors import in_force_by_page, latest_version
 from kb.signals import regulation_published
-from website.ledger.models import Outcome, RecordKind
-from website.ledger.services import record_append
-from website.people.selectors import profile_for
+from ledger.models import Outcome, RecordKind
+from ledger.services import record_append
+from people.selectors import profile_for
 
 ACK_NOT_IN_FORCE = _("This procedure has no version in force yet, so there is nothing to acknowledge.")
 ACK_SUPERSEDED = _(
@@ -216,7 +216,7 @@ def approval_workflow_ensure() -> None:
     from wagtail.models import Page, Workflow, WorkflowPage, WorkflowTask
 
     from kb.models import NoSelfApprovalTask
-    from website.people.roles import COMPLIANCE_OFFICER
+    from people.roles import COMPLIANCE_OFFICER
 
     task = NoSelfApprovalTask.objects.filter(name=APPROVAL_TASK_NAME).first()
     if task is None:

@@ -17,8 +17,8 @@ from wagtail.models import Page
 from kb.models import AcknowledgedPage, Acknowledgement, ProcedurePage, PublishedVersion, RegulationUpdatePage
 from kb.selectors import upcoming_version, version_in_force, versions_of
 from kb.services import AcknowledgementError, acknowledge
-from website.people.models import StaffProfile
-from website.people.selectors import profile_for
+from people.models import StaffProfile
+from people.selectors import profile_for
 
 
 def _procedure_context(doc: ProcedurePage, request) -> dict:
@@ -98,7 +98,7 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
 def _team_progress(page: AcknowledgedPage, version: PublishedVersion, user) -> dict | None:
     """For a supervisor: who in their team must acknowledge this version and who has not yet (3 queries)."""
     from kb.selectors import audience_matches
-    from website.people.selectors import team_of
+    from people.selectors import team_of
 
     me = profile_for(user)
     if me is None or not user.has_perm("people.view_team"):
@@ -202,7 +202,7 @@ def document_acknowledge(page: AcknowledgedPage, request):
 def _feed_urls(user) -> dict[str, str]:
     from django.urls import reverse
 
-    from website.people.services import feed_token_for
+    from people.services import feed_token_for
 
     token = feed_token_for(user)
     return {

@@ -7,7 +7,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from website.people.models import Department, Position, StaffProfile
+from people.models import Department, Position, StaffProfile
 
 DEMO_PASSWORD = "servewell-demo"
 

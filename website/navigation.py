@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from website.people.selectors import has_team
+from people.selectors import has_team
 
 
 def unread_notification_count(user) -> int:

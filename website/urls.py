@@ -8,8 +8,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
-from website.home import people_views, search_views
-from website.notifications import views as notification_views
+from dashboards import views as people_views
+from notifications import views as notification_views
+from website.search import views as search_views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -5,7 +5,7 @@ from django.db import migrations
 
 def create_workflow(apps, schema_editor):
     from kb.services import approval_workflow_ensure
-    from website.people.roles import sync_roles
+    from people.roles import sync_roles
 
     sync_roles()  # kb's permissions (issuers, the regulation feed) now exist
     approval_workflow_ensure()

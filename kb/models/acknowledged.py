@@ -15,7 +15,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.models import Page
 
-from website.people.models import Department, Position
+from people.models import Department, Position
 
 
 def text_lines(value) -> list[str]:

@@ -23,7 +23,7 @@ from wagtail.search import index
 
 from kb.blocks import RICH_FEATURES, ResponsibilityBlock, StepBlock
 from kb.models.acknowledged import AcknowledgedPage, text_lines
-from website.people.models import Department, StaffProfile
+from people.models import Department, StaffProfile
 
 
 class ProceduresIndexPage(Page):

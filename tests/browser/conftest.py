@@ -40,10 +40,11 @@ def browser():
 
 @pytest.fixture
 def demo_site(transactional_db):
-    from website import demo
+    from people.demo import load_people
+    from website.demo import ensure_site
 
-    demo.ensure_site()
-    return demo.load_people()
+    ensure_site()
+    return load_people()
 
 
 @pytest.fixture

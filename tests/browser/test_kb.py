@@ -13,8 +13,8 @@ def demo_procedures(demo_site):
     from kb.demo import load_procedures
     from kb.demo_regulations import load_regulations
     from kb.services import approval_workflow_ensure
+    from people.roles import sync_roles
     from website.demo import ensure_site
-    from website.people.roles import sync_roles
     from website.search.bulk import indexing_paused
 
     approval_workflow_ensure()  # an emptied test database has lost the migration's workflow

@@ -40,7 +40,7 @@ def test_supervisor_sees_team_on_phone(page_as, live_server):
 
 
 def test_staff_member_cannot_open_someone_elses_profile(page_as, live_server):
-    from website.people.models import StaffProfile
+    from people.models import StaffProfile
 
     other = StaffProfile.objects.get(employee_number="E10135")  # supervisor2, another team
     page = page_as("staff01")

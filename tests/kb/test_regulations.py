@@ -11,8 +11,8 @@ from django.utils import timezone
 from kb.models import RegulationUpdatePage, ReviewFlag
 from kb.selectors import audience_staff, regulation_trace, unread_regulations
 from kb.services import acknowledge, procedure_mark_reviewed
+from notifications.models import EmailDelivery, Notification
 from tests.kb.fixtures import in_audience, publish_change
-from website.notifications.models import EmailDelivery, Notification
 
 TODAY = timezone.localdate
 
@@ -136,8 +136,8 @@ def test_minor_change_sends_nothing(make_regulation, make_staff, django_capture_
 
 
 def test_failed_email_is_retried_then_marked_failed_and_logged(make_staff, monkeypatch, caplog):
-    from website.notifications import tasks
-    from website.notifications.services import notify
+    from notifications import tasks
+    from notifications.services import notify
 
     person = make_staff("r1")
 
@@ -171,7 +171,7 @@ def parse(response):
 
 
 def test_private_rss_and_atom_feeds(make_regulation, make_staff, client):
-    from website.people.services import feed_token_for
+    from people.services import feed_token_for
 
     page = make_regulation(title="（示例）新規丙")
     reader = make_staff("reader")
@@ -187,7 +187,7 @@ def test_private_rss_and_atom_feeds(make_regulation, make_staff, client):
 
 
 def test_bad_or_revoked_token_gets_404_and_no_data(make_regulation, make_staff, client, login):
-    from website.people.services import feed_token_for
+    from people.services import feed_token_for
 
     make_regulation(title="（示例）新規丁")
     reader = make_staff("reader")
@@ -304,7 +304,7 @@ def test_traceability_query_count_does_not_grow_with_staff(traced, make_staff, d
 
 
 def test_compliance_can_publish_regulations_but_editors_cannot(make_regulation, make_staff, feed_index):
-    from website.people.roles import sync_roles
+    from people.roles import sync_roles
 
     sync_roles()  # the feed page was created in this test, after the migration's sync
     page = make_regulation()

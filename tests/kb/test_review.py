@@ -8,7 +8,7 @@ from django.urls import reverse
 from kb.models import ProcedureReview
 from kb.selectors import add_months, review_schedule
 from kb.services import AcknowledgementError, procedure_mark_reviewed
-from website.ledger.models import Record
+from ledger.models import Record
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from django.utils import timezone
 from kb.models import Acknowledgement, PublishedVersion
 from kb.selectors import pending_acknowledgements
 from kb.services import ACK_SUPERSEDED, AcknowledgementError, acknowledge
+from ledger.models import Record
 from tests.kb.fixtures import publish_change
-from website.ledger.models import Record
 
 
 def test_first_publish_is_version_1(make_procedure):

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from website.ledger.models import Outcome, Record, RecordKind
-from website.ledger.services import record_append
+from ledger.models import Outcome, Record, RecordKind
+from ledger.services import record_append
 
 
 @pytest.fixture

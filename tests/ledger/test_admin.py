@@ -5,9 +5,9 @@ from django.contrib.auth.models import Permission
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from ledger.models import Record
+from ledger.viewsets import record_viewset
 from tests.factories import UserFactory
-from website.ledger.models import Record
-from website.ledger.viewsets import record_viewset
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from ledger.models import Record
+from ledger.services import ledger_verify, record_append
 from tests.factories import UserFactory
-from website.ledger.models import Record
-from website.ledger.services import ledger_verify, record_append
 
 THREADS = 8
 PER_THREAD = 50

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from website.ledger.models import LedgerImmutableError, Record
-from website.ledger.services import ledger_verify
+from ledger.models import LedgerImmutableError, Record
+from ledger.services import ledger_verify
 
 pytestmark = pytest.mark.django_db
 

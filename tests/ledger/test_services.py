@@ -9,15 +9,15 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tests.factories import UserFactory
-from website.ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
-from website.ledger.services import (
+from ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
+from ledger.services import (
     ERR_ALREADY_CORRECTED,
     ERR_FUTURE,
     ledger_verify,
     record_append,
     record_correct,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

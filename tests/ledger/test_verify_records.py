@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from ledger.models import Record
+from ledger.services import ledger_verify, record_correct
 from tests.factories import UserFactory
-from website.ledger.models import Record
-from website.ledger.services import ledger_verify, record_correct
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
+from people import admin_views
+from people import importing as imp
+from people.models import OrgPath, StaffProfile
+from people.selectors import team_of
 from tests.factories import DepartmentFactory, PositionFactory, UserFactory
-from website.people import admin_views
-from website.people import importing as imp
-from website.people.models import OrgPath, StaffProfile
-from website.people.selectors import team_of
 
 User = get_user_model()
 

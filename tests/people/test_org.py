@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from people.models import OrgPath, StaffProfile
+from people.selectors import can_view_profile, reporting_line, team_of
+from people.services import OrgCycleError, org_move, org_rebuild, staff_set_active
 from tests.factories import DepartmentFactory, PositionFactory
-from website.people.models import OrgPath, StaffProfile
-from website.people.selectors import can_view_profile, reporting_line, team_of
-from website.people.services import OrgCycleError, org_move, org_rebuild, staff_set_active
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from website.people.models import StaffProfile
-from website.people.roles import ROLES, sync_roles
+from people.models import StaffProfile
+from people.roles import ROLES, sync_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_supervisor_and_staff_cannot_open_admin(make_staff, login):
 
 
 def test_training_admin_edits_supervisor_through_admin_and_tree_follows(make_staff, login):
-    from website.people.selectors import team_of
+    from people.selectors import team_of
 
     boss_a = make_staff("boss_a")
     boss_b = make_staff("boss_b")

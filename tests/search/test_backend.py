@@ -9,9 +9,9 @@ from modelsearch.backends.base import FilterFieldError, OrderByFieldError
 from modelsearch.query import MATCH_ALL, And, Boost, Fuzzy, Not, Or, Phrase, PlainText
 from wagtail.models import Page
 
+from people.models import StaffProfile
 from tests.factories import StaffProfileFactory
 from tests.search.testapp.models import Notice, SampleProcedurePage
-from website.people.models import StaffProfile
 
 
 def titles(results) -> list[str]:

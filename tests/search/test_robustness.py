@@ -116,7 +116,7 @@ def test_update_index_indexes_pages_notices_and_people(backend, make_notice, mak
     assert Notice.objects.search("洗錢").count() == 1
     from wagtail.models import Page
 
-    from website.people.models import StaffProfile
+    from people.models import StaffProfile
 
     assert Page.objects.search("洗錢").count() == 1
     assert [p.display_name for p in backend.search("調查員", StaffProfile)] == ["洗錢調查員"]

@@ -17,16 +17,18 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Our apps, by layer (docs/architecture.md; import-linter's contract in pyproject.toml enforces it).
 INSTALLED_APPS = [
-    "website.people",
-    "website.ledger",
-    "website.home",
-    "website.search",
-    "website.notifications",
-    "website",
+    "people",
+    "ledger",
+    "notifications",
+    "quizzes",
+    "assignments",
     "kb",
     "courses",
-    "quizzes",
+    "dashboards",
+    "website.search",
+    "website",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kb import demo as kb_demo
 from kb.demo_regulations import load_regulations
+from people import demo as people_demo
 from website import demo
 from website.search.bulk import indexing_paused
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             )
         with indexing_paused():  # `make run` rebuilds the search index right after
             home = demo.ensure_site()
-            profiles = demo.load_people()
+            profiles = people_demo.load_people()
             procedures = kb_demo.load_procedures(home)
             regulations = load_regulations(home)
             demo.settle_demo_notifications()
@@ -28,6 +29,6 @@ class Command(BaseCommand):
             self.stdout.write("Procedures were already loaded; left as they are.")
         if regulations:
             self.stdout.write(self.style.SUCCESS(f"Loaded {regulations} regulation updates."))
-        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
-        for username, what in demo.demo_logins():
+        self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
+        for username, what in people_demo.demo_logins():
             self.stdout.write(f"  {username:<12} {what}")

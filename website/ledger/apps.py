@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class LedgerConfig(AppConfig):
-    name = "website.ledger"
-    label = "ledger"
-    verbose_name = _("Record ledger")
