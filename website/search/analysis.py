@@ -16,10 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-import opencc
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from whoosh.lang.porter import stem as porter_stem
+
+from core.text import fold
 
 #: Scripts indexed a character (plus bigram) at a time: Hiragana and Katakana, CJK Extension A, CJK Unified
 #: Ideographs, Hangul syllables, CJK Compatibility Ideographs, CJK Extensions B-G.
@@ -36,17 +37,10 @@ _RUN_RE = re.compile(r"[^\W_]+")
 _CJK_SPLIT_RE = re.compile(f"([{CJK_CLASS}]+)")
 MAX_WORD = 64  # longer non-CJK words are not indexed
 
-_t2s = opencc.OpenCC("t2s")
-
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     return porter_stem(word) if word.isascii() and word.isalpha() else word
-
-
-def fold(text: str) -> str:
-    """NFKC, Traditional→Simplified, lower case: the form index and queries are compared in."""
-    return _t2s.convert(unicodedata.normalize("NFKC", text)).lower()
 
 
 def word_term(word: str, stem: bool) -> str:
