@@ -21,6 +21,7 @@ run: setup
 	$(BIN)/python manage.py update_index
 	@$(MAKE) --no-print-directory serve
 
+serve: export SERVEWELL_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 serve:
 	@echo "ServeWell on http://127.0.0.1:$(PORT)/  (demo logins above; password servewell-demo)"
 	@$(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \

@@ -14,6 +14,7 @@ from wagtail.admin.views.reports import ReportView
 from kb.models import ProcedurePage
 from kb.selectors import latest_version, review_schedule
 from kb.services import procedure_mark_reviewed
+from people.selectors import profile_for
 
 
 def can_review(user) -> bool:
@@ -89,8 +90,6 @@ class ReviewDuePanel(Component):
     order = 90
 
     def get_context_data(self, parent_context):
-        from people.selectors import profile_for
-
         request = parent_context["request"]
         context = super().get_context_data(parent_context)
         profile = profile_for(request.user)

@@ -8,4 +8,4 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from . import signal_handlers  # noqa: F401
+        from . import signal_handlers, views  # noqa: F401  (views registers the pages' views)

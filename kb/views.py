@@ -10,15 +10,37 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
-from kb.models import AcknowledgedPage, Acknowledgement, ProcedurePage, PublishedVersion, RegulationUpdatePage
-from kb.selectors import upcoming_version, version_in_force, versions_of
+from core.pages import page_views
+from kb.forms import RegulationFilterForm
+from kb.models import (
+    AcknowledgedPage,
+    Acknowledgement,
+    ProcedureCategoryPage,
+    ProcedurePage,
+    ProceduresIndexPage,
+    PublishedVersion,
+    RegulationIndexPage,
+    RegulationUpdatePage,
+)
+from kb.selectors import (
+    categories_with_counts,
+    latest_review,
+    procedures_in,
+    regulation_feed,
+    team_progress,
+    upcoming_version,
+    version_in_force,
+    versions_of,
+)
 from kb.services import AcknowledgementError, acknowledge
 from people.models import StaffProfile
-from people.selectors import profile_for
+from people.selectors import profile_for, team_of
+from people.services import feed_token_for
 
 
 def _procedure_context(doc: ProcedurePage, request) -> dict:
@@ -86,7 +108,7 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         **CONTEXT_BY_TYPE[type(page)](doc, request),
     }
     if is_current and in_force is not None:
-        context["team_progress"] = _team_progress(page, in_force, request.user)
+        context["team_progress"] = _team_progress(page, request.user)
         profile = profile_for(request.user)
         context["ack"] = Acknowledgement.objects.filter(
             user=request.user, page_id=page.pk, version_number=in_force.number
@@ -95,28 +117,26 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
     return TemplateResponse(request, page.get_template(request), context)
 
 
-def _team_progress(page: AcknowledgedPage, version: PublishedVersion, user) -> dict | None:
-    """For a supervisor: who in their team must acknowledge this version and who has not yet (3 queries)."""
-    from kb.selectors import audience_matches
-    from people.selectors import team_of
-
+def _team_progress(page: AcknowledgedPage, user):
+    """For a supervisor: who in their team must acknowledge the version in force and who has not yet."""
     me = profile_for(user)
     if me is None or not user.has_perm("people.view_team"):
         return None
     team = list(team_of(me))
-    if not team:
-        return None
-    page = type(page).objects.prefetch_related("audience_departments", "audience_positions").get(pk=page.pk)
-    addressed = [person for person in team if audience_matches(page, person)]
-    done = set(
-        Acknowledgement.objects.filter(
-            page_id=page.pk, version_number=version.number, user_id__in=[p.user_id for p in addressed]
-        ).values_list("user_id", flat=True)
-    )
-    waiting = [person for person in addressed if person.user_id not in done]
-    return {"addressed": len(addressed), "done": len(addressed) - len(waiting), "waiting": waiting}
+    return team_progress(page, team) if team else None
 
 
+@page_views.register(ProceduresIndexPage)
+def procedures_index_context(page: ProceduresIndexPage, request) -> dict:
+    return {"categories": categories_with_counts(page)}
+
+
+@page_views.register(ProcedureCategoryPage)
+def duty_area_context(page: ProcedureCategoryPage, request) -> dict:
+    return {"procedures": procedures_in(page, user=request.user)}
+
+
+@page_views.register(AcknowledgedPage, "current")
 def document_current(page: AcknowledgedPage, request):
     versions = list(versions_of(page))
     in_force = version_in_force(versions)
@@ -131,14 +151,14 @@ def _find_version(versions: list[PublishedVersion], label: str) -> PublishedVers
     raise Http404(_("There is no version %(label)s of this document.") % {"label": label})
 
 
+@page_views.register(AcknowledgedPage, "version")
 def document_version(page: AcknowledgedPage, request, label: str):
     versions = list(versions_of(page))
     return _render(page, request, _find_version(versions, label), is_current=False, versions=versions)
 
 
+@page_views.register(AcknowledgedPage, "history")
 def document_history(page: AcknowledgedPage, request):
-    from kb.selectors import latest_review
-
     versions = list(versions_of(page))
     context = {
         "page": page,
@@ -150,6 +170,7 @@ def document_history(page: AcknowledgedPage, request):
     return TemplateResponse(request, "kb/version_history.html", context)
 
 
+@page_views.register(AcknowledgedPage, "compare")
 def document_compare(page: AcknowledgedPage, request):
     versions = list(versions_of(page))
     if len(versions) < 2:
@@ -174,6 +195,7 @@ def document_compare(page: AcknowledgedPage, request):
     return TemplateResponse(request, "kb/version_compare.html", context)
 
 
+@page_views.register(AcknowledgedPage, "acknowledge")
 def document_acknowledge(page: AcknowledgedPage, request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -200,10 +222,6 @@ def document_acknowledge(page: AcknowledgedPage, request):
 
 
 def _feed_urls(user) -> dict[str, str]:
-    from django.urls import reverse
-
-    from people.services import feed_token_for
-
     token = feed_token_for(user)
     return {
         "rss": reverse("kb_regulation_rss", args=[token]),
@@ -211,10 +229,8 @@ def _feed_urls(user) -> dict[str, str]:
     }
 
 
-def regulation_feed_context(index_page, request) -> dict:
-    from kb.forms import RegulationFilterForm
-    from kb.selectors import regulation_feed
-
+@page_views.register(RegulationIndexPage)
+def regulation_feed_context(index_page: RegulationIndexPage, request) -> dict:
     form = RegulationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     profile = profile_for(request.user)

@@ -30,3 +30,47 @@ def login(client):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _whoosh_for_search_tests(request):
+    """Tests marked ``search`` run against a fresh Whoosh index in a temporary folder."""
+    if request.node.get_closest_marker("search") is None:
+        yield
+        return
+    from modelsearch.backends import get_search_backend
+
+    settings = request.getfixturevalue("settings")
+    path = request.getfixturevalue("tmp_path") / "whoosh-index"
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "website.search.backend", "PATH": str(path), "LOCK_TIMEOUT": 10}
+    }
+    get_search_backend().reset_indexes()
+    yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's set-up, except that the default test database is always created.
+
+    pytest-django creates test databases only for tests that request ``db``; the browser tests use the
+    database through one shared demo per worker instead (tests/browser/conftest.py), so a run of only
+    browser tests would otherwise touch the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)

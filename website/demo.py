@@ -1,5 +1,5 @@
-"""The demo site's shell for `manage.py load_demo`: the home page as the default site's root, and the
-notifications' history. Each app loads its own demo content (people.demo, kb.demo, …)."""
+"""The demo bank for `manage.py load_demo` and the browser tests: ``load_all`` runs each app's own demo loader
+in layer order, inside one pause of search indexing (the index is rebuilt once afterwards)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from django.conf import settings
 from wagtail.models import Page, Site
 
 from dashboards.models import HomePage
+from kb import demo as kb_demo
+from kb.demo_regulations import load_regulations
+from kb.services import approval_workflow_ensure
+from people import demo as people_demo
+from website.search.bulk import indexing_paused
 
 
 def _recreate_wagtail_roots() -> Page:
@@ -71,3 +76,23 @@ def settle_demo_notifications(*, recent_days: int = 30) -> None:
         EmailDelivery.objects.filter(notification=notification, status=EmailDelivery.PENDING).update(
             status=EmailDelivery.SENT, attempts=1, sent_at=when
         )
+
+
+def load_all() -> list[str]:
+    """Load (or top up) the whole demo bank; returns what was loaded, one line per app. Idempotent."""
+    report = []
+    with indexing_paused():
+        home = ensure_site()
+        profiles = people_demo.load_people()
+        approval_workflow_ensure()  # a flushed test database has lost the migration's workflow
+        report.append(f"{len(profiles)} staff profiles")
+        procedures = kb_demo.load_procedures(home)
+        report.append(
+            f"{procedures} procedures in ten duty areas" if procedures else "procedures already loaded"
+        )
+        regulations = load_regulations(home)
+        report.append(
+            f"{regulations} regulation updates" if regulations else "regulation updates already loaded"
+        )
+        settle_demo_notifications()
+    return report

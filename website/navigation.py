@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kb.selectors import unread_regulations
 from people.selectors import has_team
 
 
@@ -19,8 +20,6 @@ def unread_notification_count(user) -> int:
 
 
 def unread_regulation_count(user) -> int:
-    from kb.selectors import unread_regulations
-
     return unread_regulations(user, getattr(user, "staff_profile", None)).count()
 
 

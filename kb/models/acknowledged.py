@@ -7,6 +7,7 @@ import re
 from html import unescape
 
 from django.db import models
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -15,7 +16,11 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.models import Page
 
+from core.pages import RegisteredViewsMixin
+from people.audience import AudienceFields
 from people.models import Department, Position
+
+from .versions import PublishedVersion
 
 
 def text_lines(value) -> list[str]:
@@ -46,9 +51,7 @@ class AcknowledgedPageForm(WagtailAdminPageForm):
         page = self.instance
         if page.pk is None:
             return cleaned
-        from kb.selectors import latest_version
-
-        last = latest_version(page)
+        last = PublishedVersion.objects.of_page(page.pk).first()
         if last is None:
             return cleaned
         summary = (cleaned.get("change_summary") or "").strip()
@@ -68,11 +71,15 @@ class AcknowledgedPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class AcknowledgedPage(RoutablePageMixin, Page):
+class AcknowledgedPage(RegisteredViewsMixin, RoutablePageMixin, Page):
     """A page whose published versions staff in its audience must acknowledge.
 
     Subclasses set ``reference`` (a code or document number) and templates; kb.views serves every route.
     """
+
+    audience_fields = AudienceFields(
+        lists={"departments": "audience_departments", "positions": "audience_positions"}
+    )
 
     effective_date = models.DateField(_("effective date"), default=datetime.date.today)
     audience_all = models.BooleanField(_("all staff must acknowledge"), default=True)
@@ -132,8 +139,6 @@ class AcknowledgedPage(RoutablePageMixin, Page):
 
     def version_effective_date(self) -> datetime.date:
         """The date a version published now comes into force."""
-        from django.utils import timezone
-
         return self.effective_date if self.versions_follow_effective_date else timezone.localdate()
 
     def plain_text_lines(self, *, labels: bool = True) -> list[str]:
@@ -148,30 +153,20 @@ class AcknowledgedPage(RoutablePageMixin, Page):
 
     @path("")
     def current_version(self, request):
-        from kb import views
-
-        return views.document_current(self, request)
+        return self.serve_view(request, "current")
 
     @re_path(r"^v/(?P<label>\d+(?:\.\d+)?)/$")
     def specific_version(self, request, label):
-        from kb import views
-
-        return views.document_version(self, request, label)
+        return self.serve_view(request, "version", label=label)
 
     @path("versions/")
     def version_history(self, request):
-        from kb import views
-
-        return views.document_history(self, request)
+        return self.serve_view(request, "history")
 
     @path("compare/")
     def compare_versions(self, request):
-        from kb import views
-
-        return views.document_compare(self, request)
+        return self.serve_view(request, "compare")
 
     @path("acknowledge/")
     def acknowledge(self, request):
-        from kb import views
-
-        return views.document_acknowledge(self, request)
+        return self.serve_view(request, "acknowledge")

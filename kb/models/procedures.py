@@ -21,34 +21,23 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.pages import RegisteredViewsMixin, SectionIndexPage
 from kb.blocks import RICH_FEATURES, ResponsibilityBlock, StepBlock
 from kb.models.acknowledged import AcknowledgedPage, text_lines
 from people.models import Department, StaffProfile
 
 
-class ProceduresIndexPage(Page):
+class ProceduresIndexPage(SectionIndexPage):
     """程序標準: the ten duty areas."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
-
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["kb.ProcedureCategoryPage"]
-    max_count = 1
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     class Meta:
         verbose_name = _("procedures index")
         verbose_name_plural = _("procedure indexes")
 
-    def get_context(self, request, *args, **kwargs):
-        from kb.selectors import categories_with_counts
 
-        context = super().get_context(request, *args, **kwargs)
-        context["categories"] = categories_with_counts(self)
-        return context
-
-
-class ProcedureCategoryPage(Page):
+class ProcedureCategoryPage(RegisteredViewsMixin, Page):
     """One of the ten duty areas (核心目標與定位 … 操作性與靈活性)."""
 
     number = models.PositiveSmallIntegerField(_("duty area number"), unique=True)
@@ -63,13 +52,6 @@ class ProcedureCategoryPage(Page):
         verbose_name = _("duty area")
         verbose_name_plural = _("duty areas")
         ordering = ["number"]
-
-    def get_context(self, request, *args, **kwargs):
-        from kb.selectors import procedures_in
-
-        context = super().get_context(request, *args, **kwargs)
-        context["procedures"] = procedures_in(self, user=request.user)
-        return context
 
 
 class ProcedureTag(TaggedItemBase):

@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.pages import SectionIndexPage
 from kb.blocks import RICH_FEATURES
 from kb.models.acknowledged import AcknowledgedPage
 
@@ -59,26 +60,14 @@ class Issuer(index.Indexed, models.Model):
         return self.name
 
 
-class RegulationIndexPage(Page):
+class RegulationIndexPage(SectionIndexPage):
     """法規動態: the feed of regulation updates, newest first, with filters and private RSS/Atom feeds."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
-
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["kb.RegulationUpdatePage"]
-    max_count = 1
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     class Meta:
         verbose_name = _("regulation feed")
         verbose_name_plural = _("regulation feeds")
-
-    def get_context(self, request, *args, **kwargs):
-        from kb.views import regulation_feed_context
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(regulation_feed_context(self, request))
-        return context
 
 
 class RegulationTag(TaggedItemBase):

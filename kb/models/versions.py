@@ -13,6 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class PublishedVersionQuerySet(models.QuerySet):
+    def of_page(self, page_id: int) -> PublishedVersionQuerySet:
+        """A page's versions, newest first."""
+        return self.filter(page_id=page_id).order_by("-number", "-minor")
+
+
 class PublishedVersion(models.Model):
     """One published revision. ``number`` rises on material changes; minor changes raise ``minor``."""
 
@@ -53,6 +59,8 @@ class PublishedVersion(models.Model):
     )
     approved_at = models.DateTimeField(_("approved"), null=True)
     approval_comment = models.TextField(_("approval comment"), blank=True)
+
+    objects = PublishedVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["page_id", "number", "minor"]

@@ -1,6 +1,15 @@
-"""Playwright driving Debian's Chromium against pytest-django's live server (skipped without the browser)."""
+"""Playwright driving Debian's Chromium against one live server per test worker (skipped without the browser).
+
+The demo bank is loaded once per worker into the test database (committed, so the server thread sees it on
+SQLite and PostgreSQL alike) and searched through a Whoosh index in a temporary folder. Browser tests run
+after every other database test (pytest-django orders tests that use no ``db`` fixture last), so the demo
+never leaks into them. Tests share the demo: each acts as its own demo user, so their writes don't meet.
+"""
+
+from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,11 +27,13 @@ LAUNCH_ARGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    if not os.path.exists(CHROMIUM):
-        skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium)")
-        for item in items:
-            if "tests/browser" in str(item.fspath):
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("browser"))  # one worker, one demo (--dist loadgroup)
+            if not os.path.exists(CHROMIUM):
                 item.add_marker(skip)
 
 
@@ -38,17 +49,68 @@ def browser():
         browser.close()
 
 
+def _demo_is_loaded() -> bool:
+    from kb.models import ProcedurePage
+
+    return ProcedurePage.objects.exists()
+
+
+@pytest.fixture(scope="session")
+def demo_bank(django_db_setup, django_db_blocker):
+    """The whole demo, loaded once per worker, with a Whoosh index of it; search settings for the session."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from website.demo import load_all
+    from website.settings.base import search_backends
+
+    index = override_settings(
+        WAGTAILSEARCH_BACKENDS=search_backends("whoosh", Path(tempfile.mkdtemp(prefix="servewell-browser-")))
+    )
+    index.enable()
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        assert "test" in str(connection.settings_dict["NAME"]) or "memory" in str(
+            connection.settings_dict["NAME"]
+        )
+        load_all()
+        call_command("update_index", verbosity=0)
+    yield
+    index.disable()
+
+
+@pytest.fixture(scope="session")
+def server(demo_bank, django_db_blocker):
+    """A live server over the demo database (named so that pytest-django adds no per-test flush)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        live = LiveServer("localhost")
+    yield live
+    live.stop()
+
+
+@pytest.fixture(autouse=True)
+def _browser_db(request, django_db_blocker):
+    """Browser tests read the shared demo database directly (no transaction, no flush)."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("server")
+    with django_db_blocker.unblock():
+        if not _demo_is_loaded():  # a transactional test on this worker emptied the database meanwhile
+            from django.core.management import call_command
+
+            from website.demo import load_all
+
+            load_all()
+            call_command("update_index", verbosity=0)
+        yield
+
+
 @pytest.fixture
-def demo_site(transactional_db):
-    from people.demo import load_people
-    from website.demo import ensure_site
-
-    ensure_site()
-    return load_people()
-
-
-@pytest.fixture
-def page_as(browser, live_server, demo_site):
+def page_as(browser, server):
     """page_as(username, width=1366) -> a Playwright page logged in through the real login form."""
     contexts = []
 
@@ -56,7 +118,7 @@ def page_as(browser, live_server, demo_site):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-TW")
         contexts.append(context)
         page = context.new_page()
-        page.goto(live_server.url + "/")
+        page.goto(server.url + "/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", "servewell-demo")
         page.locator("input[name=password]").press("Enter")

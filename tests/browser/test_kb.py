@@ -8,30 +8,13 @@ from tests.browser.conftest import shot
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_procedures(demo_site):
-    from kb.demo import load_procedures
-    from kb.demo_regulations import load_regulations
-    from kb.services import approval_workflow_ensure
-    from people.roles import sync_roles
-    from website.demo import ensure_site
-    from website.search.bulk import indexing_paused
-
-    approval_workflow_ensure()  # an emptied test database has lost the migration's workflow
-    with indexing_paused():
-        home = ensure_site()
-        load_procedures(home)
-        load_regulations(home)
-    sync_roles()
-
-
-def test_staff_reads_and_acknowledges_complaint_procedure(page_as, live_server, demo_procedures):
+def test_staff_reads_and_acknowledges_complaint_procedure(page_as, server):
     procedure = ProcedurePage.objects.get(code="SOP-CS-003")
     page = page_as("staff01")
     page.click("nav.mainnav >> text=程序標準")
     page.click("text=客戶關係維護與溝通")
     page.click("text=客戶投訴處理程序")
-    assert page.url == live_server.url + procedure.url
+    assert page.url == server.url + procedure.url
     body = page.inner_text("main")
     for text in [
         "SOP-CS-003",
@@ -62,21 +45,19 @@ def test_staff_reads_and_acknowledges_complaint_procedure(page_as, live_server, 
     )
 
 
-def test_procedure_on_a_phone_fits_the_screen(page_as, live_server, demo_procedures):
+def test_procedure_on_a_phone_fits_the_screen(page_as, server):
     procedure = ProcedurePage.objects.get(code="SOP-RK-051")  # has an upcoming version
     page = page_as("staff07", width=390)
-    page.goto(live_server.url + procedure.url)
+    page.goto(server.url + procedure.url)
     assert "2027-01-01" in page.inner_text(".banner--upcoming")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "staff07-procedure-phone")
 
 
-def test_procedure_prints_with_code_version_and_date_on_every_page(
-    page_as, live_server, demo_procedures, tmp_path
-):
+def test_procedure_prints_with_code_version_and_date_on_every_page(page_as, server, tmp_path):
     procedure = ProcedurePage.objects.get(code="SOP-CP-050")
     page = page_as("staff02")
-    page.goto(live_server.url + procedure.url)
+    page.goto(server.url + procedure.url)
     page.emulate_media(media="print")
     header = page.locator(".print-header")
     assert header.is_visible()
@@ -88,7 +69,7 @@ def test_procedure_prints_with_code_version_and_date_on_every_page(
     assert pdf.stat().st_size > 10_000
 
 
-def test_supervisor_home_shows_pending_and_team(page_as, demo_procedures):
+def test_supervisor_home_shows_pending_and_team(page_as):
     page = page_as("supervisor1")
     body = page.inner_text("main")
     assert "待辦事項" in body and "鍾振邦" in body
@@ -97,7 +78,7 @@ def test_supervisor_home_shows_pending_and_team(page_as, demo_procedures):
     shot(page, "supervisor1-home-desktop")
 
 
-def test_staff_member_reads_a_new_regulation_update(page_as, live_server, demo_procedures):
+def test_staff_member_reads_a_new_regulation_update(page_as, server):
     page = page_as("staff05")
     nav = page.locator("nav.mainnav a:has-text('法規動態')")
     before = int(nav.locator(".nav-count").inner_text())
@@ -117,12 +98,12 @@ def test_staff_member_reads_a_new_regulation_update(page_as, live_server, demo_p
     shot(page, "staff05-regulation-acknowledged-desktop")
 
 
-def test_compliance_officer_traces_an_update_and_downloads_it(page_as, live_server, demo_procedures):
+def test_compliance_officer_traces_an_update_and_downloads_it(page_as, server):
     from kb.models import RegulationUpdatePage
 
     update = RegulationUpdatePage.objects.get(slug="fma-2026-complaint-handling-revision")
     page = page_as("compliance")
-    page.goto(live_server.url + update.url)
+    page.goto(server.url + update.url)
     page.click("text=涉及的程序、閱讀確認及培訓")
     page.wait_for_load_state("networkidle")
     body = page.inner_text("main")
@@ -135,23 +116,16 @@ def test_compliance_officer_traces_an_update_and_downloads_it(page_as, live_serv
     shot(page, "compliance-traceability-phone")
 
 
-def test_staff_cannot_open_traceability(page_as, live_server, demo_procedures):
+def test_staff_cannot_open_traceability(page_as, server):
     from kb.models import RegulationUpdatePage
 
     update = RegulationUpdatePage.objects.get(slug="fma-2026-complaint-handling-revision")
     page = page_as("staff01")
-    response = page.goto(f"{live_server.url}/regulations/{update.pk}/trace/")
+    response = page.goto(f"{server.url}/regulations/{update.pk}/trace/")
     assert response.status == 403
 
 
-@pytest.fixture
-def demo_indexed(demo_procedures):
-    from django.core.management import call_command
-
-    call_command("update_index", verbosity=0)
-
-
-def test_search_box_suggests_and_search_page_highlights(page_as, live_server, demo_indexed):
+def test_search_box_suggests_and_search_page_highlights(page_as, server):
     page = page_as("staff03")
     page.fill("#navsearch-q", "投訴")
     page.wait_for_selector(".navsearch__list a")
@@ -161,7 +135,7 @@ def test_search_box_suggests_and_search_page_highlights(page_as, live_server, de
     assert page.locator(".result").count() >= 3
     assert page.locator(".result mark").first.inner_text() == "投訴"
     shot(page, "staff03-search-desktop")
-    page.goto(live_server.url + "/search/?q=客户投诉")  # Simplified, as typed on a phone
+    page.goto(server.url + "/search/?q=客户投诉")  # Simplified, as typed on a phone
     assert "客戶投訴處理程序" in page.inner_text(".results")
     page.set_viewport_size({"width": 390, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

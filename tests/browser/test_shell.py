@@ -7,9 +7,9 @@ from tests.browser.conftest import shot
 pytestmark = pytest.mark.browser
 
 
-def test_staff_member_logs_in_and_sees_own_details(page_as, live_server):
+def test_staff_member_logs_in_and_sees_own_details(page_as, server):
     page = page_as("staff01")
-    assert page.url == live_server.url + "/"
+    assert page.url == server.url + "/"
     body = page.inner_text("main")
     for text in ["陳嘉欣", "中環分行客戶服務組", "高級客戶服務主任", "鍾振邦"]:
         assert text in body
@@ -29,9 +29,9 @@ def test_language_switch_keeps_the_page(page_as):
     assert page.get_attribute("html", "lang") == "zh-Hans"
 
 
-def test_supervisor_sees_team_on_phone(page_as, live_server):
+def test_supervisor_sees_team_on_phone(page_as, server):
     page = page_as("supervisor1", width=390)
-    page.goto(live_server.url + "/team/")
+    page.goto(server.url + "/team/")
     rows = page.locator("table.data tbody tr")
     assert rows.count() == 14  # supervisor2, staff01–12 and newhire1
     assert "馮浩然" in page.inner_text("table.data")  # three levels down
@@ -39,11 +39,11 @@ def test_supervisor_sees_team_on_phone(page_as, live_server):
     shot(page, "supervisor1-team-phone")
 
 
-def test_staff_member_cannot_open_someone_elses_profile(page_as, live_server):
+def test_staff_member_cannot_open_someone_elses_profile(page_as, server):
     from people.models import StaffProfile
 
     other = StaffProfile.objects.get(employee_number="E10135")  # supervisor2, another team
     page = page_as("staff01")
-    response = page.goto(f"{live_server.url}/people/{other.pk}/")
+    response = page.goto(f"{server.url}/people/{other.pk}/")
     assert response.status == 403
     assert "羅慧敏" not in page.inner_text("main")

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.dates import add_months
 from kb.models import ProcedureReview
-from kb.selectors import add_months, review_schedule
+from kb.selectors import review_schedule
 from kb.services import AcknowledgementError, procedure_mark_reviewed
 from ledger.models import Record
 

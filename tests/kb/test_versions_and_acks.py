@@ -123,7 +123,7 @@ def test_python_audience_check_agrees_with_the_sql_one(make_procedure, make_staf
     import itertools
 
     from kb.models import ProcedurePage
-    from kb.selectors import audience_matches
+    from people.audience import Audience
     from tests.factories import DepartmentFactory, PositionFactory
     from tests.kb.fixtures import in_audience
 
@@ -149,7 +149,7 @@ def test_python_audience_check_agrees_with_the_sql_one(make_procedure, make_staf
             pk=page.pk
         )
         for person in people:
-            assert audience_matches(page, person) == in_audience(page, person), (n, person.user.username)
+            assert Audience.of(page).matches(person) == in_audience(page, person), (n, person.user.username)
 
 
 def test_team_status_is_a_fixed_number_of_queries(make_procedure, make_staff, django_assert_max_num_queries):

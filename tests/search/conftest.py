@@ -8,6 +8,12 @@ from wagtail.search import index
 from tests.search.testapp.models import Notice, SampleProcedurePage
 
 
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/search/" in str(item.fspath):
+            item.add_marker(pytest.mark.search)
+
+
 @pytest.fixture
 def index_dir(tmp_path, settings):
     """A fresh, empty Whoosh index for this test, selected as the default backend."""

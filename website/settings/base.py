@@ -19,6 +19,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Our apps, by layer (docs/architecture.md; import-linter's contract in pyproject.toml enforces it).
 INSTALLED_APPS = [
+    "core",
     "people",
     "ledger",
     "notifications",

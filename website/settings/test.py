@@ -16,7 +16,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-media-"))
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-index-"))
-WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND", "whoosh") or "whoosh", SEARCH_INDEX_DIR)
+# Wagtail's database backend: page saves in ordinary tests stay cheap. Tests marked `search` (tests/search/,
+# the browser tests) get a fresh Whoosh index of their own (tests/conftest.py).
+WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND") or "database", SEARCH_INDEX_DIR)
 LANGUAGE_CODE = "zh-hant"
 DEMO_DATA_ALLOWED = True
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django_tasks": {"level": "WARNING"}}}  # noqa: F405

@@ -1,34 +1,22 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb import demo as kb_demo
-from kb.demo_regulations import load_regulations
-from people import demo as people_demo
-from website import demo
-from website.search.bulk import indexing_paused
+from people.demo import DEMO_PASSWORD, demo_logins
+from website.demo import load_all
 
 
 class Command(BaseCommand):
-    help = "Load the demo bank (site tree, people, roles). Safe to run again; refused in production."
+    help = (
+        "Load the demo bank (people, procedures, regulations, …). Safe to run again; refused in production."
+    )
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
             raise CommandError(
                 "load_demo is refused with these settings (DEMO_DATA_ALLOWED is off, e.g. production)."
             )
-        with indexing_paused():  # `make run` rebuilds the search index right after
-            home = demo.ensure_site()
-            profiles = people_demo.load_people()
-            procedures = kb_demo.load_procedures(home)
-            regulations = load_regulations(home)
-            demo.settle_demo_notifications()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
-        if procedures:
-            self.stdout.write(self.style.SUCCESS(f"Loaded {procedures} procedures in ten duty areas."))
-        else:
-            self.stdout.write("Procedures were already loaded; left as they are.")
-        if regulations:
-            self.stdout.write(self.style.SUCCESS(f"Loaded {regulations} regulation updates."))
-        self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
-        for username, what in people_demo.demo_logins():
+        for line in load_all():  # `make run` rebuilds the search index right after
+            self.stdout.write(self.style.SUCCESS(f"Demo: {line}."))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, what in demo_logins():
             self.stdout.write(f"  {username:<12} {what}")

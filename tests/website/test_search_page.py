@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from tests.kb.fixtures import steps
 
+pytestmark = pytest.mark.search
+
 
 @pytest.fixture
 def corpus(make_procedure, make_regulation, area):

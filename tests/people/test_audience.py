@@ -1,0 +1,97 @@
+"""The one audience rule: the in-memory check, the staff filter and the page filter agree."""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+
+from people.audience import Audience, audience_includes_q
+from people.demo import load_people
+from people.models import Department, Position, StaffProfile
+
+
+@pytest.fixture
+def demo_people(db):
+    load_people(today=datetime.date(2026, 12, 1))
+    StaffProfile.objects.filter(user__username="staff12").update(is_active=False)  # someone who left
+    return list(StaffProfile.objects.select_related("user").prefetch_related("user__groups"))
+
+
+def audiences() -> list[Audience]:
+    """Every combination of zero, one or two values per dimension, plus everyone, nobody and named people."""
+    departments = list(Department.objects.order_by("code").values_list("pk", flat=True))
+    positions = list(Position.objects.order_by("code").values_list("pk", flat=True))
+    groups = list(Group.objects.order_by("name").values_list("pk", flat=True))
+    people = list(StaffProfile.objects.order_by("pk").values_list("pk", flat=True))
+    choices = {
+        "departments": [frozenset(), frozenset(departments[1:2]), frozenset(departments[2:4])],
+        "positions": [frozenset(), frozenset(positions[3:4]), frozenset(positions[1:3])],
+        "groups": [frozenset(), frozenset(groups[:1]), frozenset(groups[2:4])],
+        "hired_on_or_after": [None, datetime.date(2020, 1, 1)],
+        "people": [frozenset(), frozenset(people[:2])],
+    }
+    result = [Audience(everyone=True), Audience()]
+    for combo in itertools.product(*choices.values()):
+        result.append(Audience(**dict(zip(choices, combo, strict=True))))
+    return result
+
+
+def test_in_memory_check_and_staff_filter_agree_for_every_demo_person(demo_people):
+    cases = audiences()
+    assert len(cases) == 110
+    for audience in cases:
+        in_db = set(StaffProfile.objects.filter(audience.staff_q()).values_list("pk", flat=True))
+        in_memory = {
+            p.pk for p in demo_people if audience.matches(p, group_ids=[g.pk for g in p.user.groups.all()])
+        }
+        assert in_db == in_memory, audience
+
+
+def test_inactive_people_are_in_no_audience(demo_people):
+    gone = next(p for p in demo_people if not p.is_active)
+    everyone_and_named = Audience(everyone=True, people=frozenset([gone.pk]))
+    assert not everyone_and_named.matches(gone)
+    assert not StaffProfile.objects.filter(everyone_and_named.staff_q(), pk=gone.pk).exists()
+
+
+def test_an_audience_with_nothing_set_includes_nobody(demo_people):
+    assert Audience().is_empty
+    assert not StaffProfile.objects.filter(Audience().staff_q()).exists()
+    assert not any(Audience().matches(p) for p in demo_people)
+
+
+def test_stored_audiences_include_the_same_people(demo_people, make_procedure):
+    """Pages store an audience (everyone, departments, positions): the page filter agrees with the others."""
+    from kb.models import ProcedurePage
+
+    departments = list(Department.objects.order_by("code"))
+    positions = list(Position.objects.order_by("code"))
+    stored = [
+        (True, [], []),
+        (False, [], []),
+        (False, departments[1:3], []),
+        (False, [], positions[2:4]),
+        (False, departments[1:4], positions[2:5]),
+    ]
+    pages = []
+    for n, (everyone, ds, ps) in enumerate(stored):
+        page = make_procedure(f"SOP-AUD-{n}", publish=False, audience_all=everyone)
+        page.audience_departments.set(ds)
+        page.audience_positions.set(ps)
+        pages.append(page)
+    pages = list(
+        ProcedurePage.objects.filter(pk__in=[p.pk for p in pages]).prefetch_related(
+            "audience_departments", "audience_positions"
+        )
+    )
+    for person in demo_people:
+        including = set(
+            ProcedurePage.objects.filter(audience_includes_q(ProcedurePage, person)).values_list(
+                "pk", flat=True
+            )
+        )
+        for page in pages:
+            audience = Audience.of(page)
+            in_staff_filter = StaffProfile.objects.filter(audience.staff_q(), pk=person.pk).exists()
+            assert (page.pk in including) == audience.matches(person) == in_staff_filter, (page.code, person)
