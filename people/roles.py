@@ -155,3 +155,11 @@ def sync_roles(*, group_model=None, permission_model=None, with_sections: bool =
             GroupCollectionPermission.objects.create(
                 group=group, collection=root_collection, permission=perm(dotted)
             )
+
+
+def role_label(name: str) -> str:
+    """The translated label of a role's group name (other groups keep their name)."""
+    for role in ROLES:
+        if role.name == name:
+            return str(role.label)
+    return name

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "people.apps.UsersAdminConfig",  # wagtail.users with people/access.py rules
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
