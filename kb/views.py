@@ -15,8 +15,9 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 
 from kb.models import AcknowledgedPage, Acknowledgement, ProcedurePage, PublishedVersion, RegulationUpdatePage
-from kb.selectors import upcoming_version, version_in_force, versions_of
-from kb.services import AcknowledgementError, acknowledge
+from kb.selectors import AUDIT_READ, can_review_procedure, upcoming_version, version_in_force, versions_of
+from kb.services import AcknowledgementError, acknowledge, procedure_mark_reviewed
+from people.access import is_read_only
 from people.models import StaffProfile
 from people.selectors import profile_for
 
@@ -40,6 +41,7 @@ def _procedure_context(doc: ProcedurePage, request) -> dict:
         .order_by("-issued_date")
     )
     return {
+        "can_review": can_review_procedure(request.user, doc),
         "documents": [documents[a.document_id] for a in attachments if a.document_id in documents],
         "related_procedures": [p for p in related_pages if isinstance(p, ProcedurePage)],
         "related_other": [p for p in related_pages if not isinstance(p, ProcedurePage)],
@@ -85,6 +87,7 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         "is_current_view": is_current,
         **CONTEXT_BY_TYPE[type(page)](doc, request),
     }
+    context["read_only"] = is_read_only(request.user)
     if is_current and in_force is not None:
         context["team_progress"] = _team_progress(page, in_force, request.user)
         profile = profile_for(request.user)
@@ -146,6 +149,8 @@ def document_history(page: AcknowledgedPage, request):
         "versions": versions,
         "in_force": version_in_force(versions),
         "review": latest_review(page) if isinstance(page, ProcedurePage) else None,
+        "can_read_admin_history": request.user.has_perm(AUDIT_READ)
+        or page.permissions_for_user(request.user).can_edit(),
     }
     return TemplateResponse(request, "kb/version_history.html", context)
 
@@ -194,6 +199,31 @@ def document_acknowledge(page: AcknowledgedPage, request):
         else:
             messages.info(request, _("You had already acknowledged version %(v)s.") % {"v": number})
     return redirect(page.url)
+
+
+def procedure_review(page: ProcedurePage, request):
+    """ "Reviewed, no change" on the site, for owners without admin access (and compliance officers)."""
+    from django.core.exceptions import PermissionDenied
+
+    from kb.forms import MarkReviewedForm
+    from kb.selectors import latest_review, latest_version, open_review_flags
+
+    if not can_review_procedure(request.user, page):
+        raise PermissionDenied(_("Only the procedure's owner or a compliance officer can record a review."))
+    form = MarkReviewedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        procedure_mark_reviewed(user=request.user, page=page, comment=form.cleaned_data["comment"])
+        messages.success(request, _("%(code)s marked as reviewed with no change.") % {"code": page.code})
+        return redirect("/")
+    context = {
+        "page": page,
+        "self": page,
+        "form": form,
+        "version": latest_version(page),
+        "review": latest_review(page),
+        "flags": open_review_flags([page.pk]),
+    }
+    return TemplateResponse(request, "kb/procedure_review.html", context)
 
 
 # --- the regulation feed ------------------------------------------------------------------------------

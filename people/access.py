@@ -35,6 +35,13 @@ ERR_PRIVILEGED_ACCOUNT = _(
 )
 
 
+def is_read_only(user: AbstractBaseUser) -> bool:
+    """Auditors read everything and write nothing, whatever other roles they also hold."""
+    from .roles import AUDITOR
+
+    return user.is_authenticated and not user.is_superuser and user.groups.filter(name=AUDITOR).exists()
+
+
 def _rights_permissions() -> QuerySet[Permission]:
     models = Q()
     for app_label, model in RIGHTS_MODELS:

@@ -23,7 +23,7 @@ LOGGING = {
     **LOGGING,  # noqa: F405
     "loggers": {**LOGGING["loggers"], "django_tasks": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # noqa: F405
 }
-# Failed-login limits stay on (tests/website/test_login_lockout.py); a successful login writes no access log row.
+# Failed-login limits stay on (tests/website/test_lockout.py); a successful login writes no access log row.
 AXES_DISABLE_ACCESS_LOG = True
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-static-"))
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.search.testapp"]  # noqa: F405
