@@ -69,6 +69,14 @@ class _ForUserFormMixin:
         return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
+class RoleLabelUserFilterSet(wagtail_users.UserFilterSet):
+    """The group filter shows roles by their translated labels (the names are stable English keys)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["group"].field.label_from_instance = lambda group: role_label(group.name)
+
+
 class UserIndexView(wagtail_users.IndexView):
     def get_edit_url(self, instance):
         return super().get_edit_url(instance) if can_manage_user(self.request.user, instance) else None
@@ -93,6 +101,7 @@ class UserDeleteView(wagtail_users.DeleteView):
 
 
 class UserViewSet(wagtail_users.UserViewSet):
+    filterset_class = RoleLabelUserFilterSet
     index_view_class = UserIndexView
     add_view_class = UserCreateView
     edit_view_class = UserEditView

@@ -93,7 +93,7 @@ def test_mark_reviewed_admin_form_requires_comment(make_procedure, make_staff, l
     assert ProcedureReview.objects.filter(outcome="no_change", page_id=page.pk).count() == 1
 
 
-# --- who may record "reviewed, no change" (issue #9 items 3 and 20) ------------------------------------------
+# --- who may record "reviewed, no change" (issue #9 items 3 and 20) ---------------------------------------
 
 
 @pytest.fixture
