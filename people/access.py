@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .roles import role_label
+from .roles import AUDITOR, role_label
 
 # Models whose add/change/delete permissions let the holder create rights for others.
 RIGHTS_MODELS = (
@@ -37,8 +37,6 @@ ERR_PRIVILEGED_ACCOUNT = _(
 
 def is_read_only(user: AbstractBaseUser) -> bool:
     """Auditors read everything and write nothing, whatever other roles they also hold."""
-    from .roles import AUDITOR
-
     return user.is_authenticated and not user.is_superuser and user.groups.filter(name=AUDITOR).exists()
 
 
