@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from kb.selectors import pending_acknowledgements
-from people.selectors import has_team, profile_for, reporting_line, team_of
+from kb.selectors import pending_acknowledgements, review_schedule
+from people.access import is_read_only
+from people.selectors import has_team, profile_for, reporting_line, team_scope
 
 
 class HomePage(Page):
@@ -23,7 +24,11 @@ class HomePage(Page):
         context["me"] = profile_for(request.user)
         context["has_team"] = has_team(request.user)
         me = context["me"]
-        context["pending_acks"] = pending_acknowledgements(request.user, me)
+        context["read_only"] = is_read_only(request.user)  # auditors acknowledge nothing
+        context["pending_acks"] = [] if context["read_only"] else pending_acknowledgements(request.user, me)
         context["chain"] = reporting_line(me) if me else []
-        context["team_size"] = team_of(me).count() if me and context["has_team"] else None
+        if context["has_team"]:
+            people, context["own_team"] = team_scope(request.user, me)
+            context["team_size"] = people.count()
+        context["to_review"] = review_schedule(within_days=30, owner=me) if me else []
         return context

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from kb.selectors import acknowledgement_status, pending_acknowledgements
 from people.models import Department
-from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_of
+from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_scope
 from people.services import feed_token_for, feed_token_regenerate
 
 
@@ -30,16 +30,12 @@ class TeamView(TemplateView):
         if not has_team(user):
             raise PermissionDenied(_("Only supervisors and org-wide roles can see a team list."))
         me = profile_for(user)
-        own_team = me is not None and me.direct_reports.exists()
         params = self.request.GET
         include_inactive = params.get("inactive") == "1"
+        people, own_team = team_scope(user, me, include_inactive=include_inactive)
         if own_team:
-            people = team_of(me, include_inactive=include_inactive)
             departments = Department.objects.filter(staff__in=people.values("pk")).distinct()
         else:
-            people = staff_list().order_by("department__code", "employee_number")
-            if not include_inactive:
-                people = people.filter(is_active=True)
             departments = Department.objects.all()
         query = params.get("q", "").strip()
         if query:

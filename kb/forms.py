@@ -1,4 +1,4 @@
-"""Forms staff use on the site (filters); admin forms live with their models."""
+"""Forms staff use on the site (filters, recording a review); page forms live with their models."""
 
 from __future__ import annotations
 
@@ -38,3 +38,16 @@ class RegulationFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
+
+
+class MarkReviewedForm(forms.Form):
+    """ "Reviewed, no change" (the admin screen and the owner's form on the site)."""
+
+    comment = forms.CharField(
+        label=_("What did you check?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "e.g. Checked against the 2026 complaint statistics and the new hotline hours; still correct."
+        ),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +20,11 @@ from kb.models import (
     RegulationUpdatePage,
     ReviewFlag,
 )
-from kb.selectors import in_force_by_page, latest_version
+from kb.selectors import can_review_procedure, in_force_by_page, latest_version
 from kb.signals import regulation_published
 from ledger.models import Outcome, RecordKind
 from ledger.services import record_append
+from people.access import is_read_only
 from people.selectors import profile_for
 
 ACK_NOT_IN_FORCE = _("This procedure has no version in force yet, so there is nothing to acknowledge.")
@@ -31,9 +33,17 @@ ACK_SUPERSEDED = _(
     "acknowledge that one."
 )
 REVIEW_COMMENT_REQUIRED = _("Say briefly what you checked (the comment is part of the review record).")
+REVIEW_NOT_ALLOWED = _(
+    "Only the procedure's owner or a compliance officer can record that it was reviewed with no change."
+)
+ACK_READ_ONLY = _("Auditors read without acknowledging: your role records nothing, so nothing was recorded.")
 
 
 class AcknowledgementError(ValueError):
+    pass
+
+
+class ReviewNotAllowed(PermissionDenied):
     pass
 
 
@@ -131,6 +141,8 @@ def acknowledge(
 
     ``at`` is for importing historical evidence (demo data, migrations from another system); default now.
     """
+    if is_read_only(user):
+        raise AcknowledgementError(ACK_READ_ONLY)
     version = in_force_by_page([page.pk]).get(page.pk)
     if version is None:
         raise AcknowledgementError(ACK_NOT_IN_FORCE)
@@ -177,7 +189,11 @@ def acknowledge(
 def procedure_mark_reviewed(
     *, user, page: ProcedurePage, comment: str, on: datetime.date | None = None
 ) -> ProcedureReview:
-    """ "Reviewed, no change": restarts the review cycle and clears regulation flags without a new version."""
+    """ "Reviewed, no change": restarts the review cycle and clears regulation flags without a new version.
+
+    Only the owner, a compliance officer or a superuser may (``kb.selectors.reviewable_ids``)."""
+    if not can_review_procedure(user, page):
+        raise ReviewNotAllowed(REVIEW_NOT_ALLOWED)
     comment = comment.strip()
     if not comment:
         raise AcknowledgementError(REVIEW_COMMENT_REQUIRED)

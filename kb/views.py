@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -16,7 +17,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 
 from core.pages import page_views
-from kb.forms import RegulationFilterForm
+from kb.forms import MarkReviewedForm, RegulationFilterForm
 from kb.models import (
     AcknowledgedPage,
     Acknowledgement,
@@ -28,8 +29,12 @@ from kb.models import (
     RegulationUpdatePage,
 )
 from kb.selectors import (
+    AUDIT_READ,
+    can_review_procedure,
     categories_with_counts,
     latest_review,
+    latest_version,
+    open_review_flags,
     procedures_in,
     regulation_feed,
     team_progress,
@@ -37,7 +42,8 @@ from kb.selectors import (
     version_in_force,
     versions_of,
 )
-from kb.services import AcknowledgementError, acknowledge
+from kb.services import AcknowledgementError, acknowledge, procedure_mark_reviewed
+from people.access import is_read_only
 from people.models import StaffProfile
 from people.selectors import profile_for, team_of
 from people.services import feed_token_for
@@ -62,6 +68,7 @@ def _procedure_context(doc: ProcedurePage, request) -> dict:
         .order_by("-issued_date")
     )
     return {
+        "can_review": can_review_procedure(request.user, doc),
         "documents": [documents[a.document_id] for a in attachments if a.document_id in documents],
         "related_procedures": [p for p in related_pages if isinstance(p, ProcedurePage)],
         "related_other": [p for p in related_pages if not isinstance(p, ProcedurePage)],
@@ -107,6 +114,7 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         "is_current_view": is_current,
         **CONTEXT_BY_TYPE[type(page)](doc, request),
     }
+    context["read_only"] = is_read_only(request.user)
     if is_current and in_force is not None:
         context["team_progress"] = _team_progress(page, request.user)
         profile = profile_for(request.user)
@@ -166,6 +174,8 @@ def document_history(page: AcknowledgedPage, request):
         "versions": versions,
         "in_force": version_in_force(versions),
         "review": latest_review(page) if isinstance(page, ProcedurePage) else None,
+        "can_read_admin_history": request.user.has_perm(AUDIT_READ)
+        or page.permissions_for_user(request.user).can_edit(),
     }
     return TemplateResponse(request, "kb/version_history.html", context)
 
@@ -216,6 +226,27 @@ def document_acknowledge(page: AcknowledgedPage, request):
         else:
             messages.info(request, _("You had already acknowledged version %(v)s.") % {"v": number})
     return redirect(page.url)
+
+
+@page_views.register(ProcedurePage, "review")
+def procedure_review(page: ProcedurePage, request):
+    """ "Reviewed, no change" on the site, for owners without admin access (and compliance officers)."""
+    if not can_review_procedure(request.user, page):
+        raise PermissionDenied(_("Only the procedure's owner or a compliance officer can record a review."))
+    form = MarkReviewedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        procedure_mark_reviewed(user=request.user, page=page, comment=form.cleaned_data["comment"])
+        messages.success(request, _("%(code)s marked as reviewed with no change.") % {"code": page.code})
+        return redirect("/")
+    context = {
+        "page": page,
+        "self": page,
+        "form": form,
+        "version": latest_version(page),
+        "review": latest_review(page),
+        "flags": open_review_flags([page.pk]),
+    }
+    return TemplateResponse(request, "kb/procedure_review.html", context)
 
 
 # --- the regulation feed ------------------------------------------------------------------------------

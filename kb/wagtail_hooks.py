@@ -4,7 +4,14 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from kb.admin_views import ReviewDuePanel, ReviewDueReportView, can_review, mark_reviewed
+from kb.admin_views import (
+    AuditablePageViewSet,
+    ReviewDuePanel,
+    ReviewDueReportView,
+    can_review,
+    mark_reviewed,
+)
+from kb.models import ProcedurePage, RegulationUpdatePage
 from kb.viewsets import IssuerViewSet
 
 
@@ -40,3 +47,11 @@ def add_review_due_panel(request, panels):
 
 
 register_snippet(IssuerViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_auditable_page_viewsets():
+    return [
+        AuditablePageViewSet("kb_procedure_pages", model=ProcedurePage),
+        AuditablePageViewSet("kb_regulation_pages", model=RegulationUpdatePage),
+    ]

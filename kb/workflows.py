@@ -1,4 +1,6 @@
-"""What happens when a workflow is approved (settings.WAGTAIL_FINISH_WORKFLOW_ACTION)."""
+"""What happens when a workflow is approved (settings.WAGTAIL_FINISH_WORKFLOW_ACTION).
+
+Wagtail imports this while its own models load: import nothing here at module level."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ class RecordKind(models.TextChoices):
     QUIZ_ATTEMPT = "quiz_attempt", _("Quiz attempt")
     COMPLETION = "completion", _("Completion")
     REVIEW = "review", _("Review")
+    APPROVAL = "approval", _("Approval")
 
 
 class Outcome(models.TextChoices):

@@ -65,6 +65,8 @@ ROLES: tuple[Role, ...] = (
             "kb.add_issuer",
             "kb.change_issuer",
             "kb.view_issuer",
+            "kb.add_procedurereview",  # record "reviewed, no change" on any procedure, not only their own
+            "kb.view_procedurereview",
         ),
         # No publish permission on the site: procedures go live when a compliance officer approves someone
         # else's submission. Regulation updates are theirs to publish: identifying a new rule is their job.
@@ -107,6 +109,8 @@ ROLES: tuple[Role, ...] = (
             "people.view_all_staff",
             "ledger.view_record",
             "kb.view_issuer",
+            "kb.view_procedurereview",  # the due-for-review report
+            "kb.view_publishedversion",  # every page's history, revisions and approvals, read-only
         ),
         description=_("Reads everything, changes nothing."),
     ),
@@ -155,3 +159,11 @@ def sync_roles(*, group_model=None, permission_model=None, with_sections: bool =
             GroupCollectionPermission.objects.create(
                 group=group, collection=root_collection, permission=perm(dotted)
             )
+
+
+def role_label(name: str) -> str:
+    """The translated label of a role's group name (other groups keep their name)."""
+    for role in ROLES:
+        if role.name == name:
+            return str(role.label)
+    return name

@@ -43,7 +43,23 @@ def has_team(user: AbstractBaseUser) -> bool:
     """Whether the team page has something to show this user."""
     if user.has_perm(VIEW_ALL):
         return True
-    return user.has_perm(VIEW_TEAM) and StaffProfile.objects.filter(supervisor__user=user).exists()
+    return user.has_perm(VIEW_TEAM) and has_reports(user)
+
+
+def has_reports(user: AbstractBaseUser) -> bool:
+    """Whether anyone (active or not) reports directly to ``user``."""
+    return StaffProfile.objects.filter(supervisor__user=user).exists()
+
+
+def team_scope(user: AbstractBaseUser, profile: StaffProfile | None, *, include_inactive: bool = False):
+    """What the team page lists for ``user``: (their subtree, True) when they have reports, else
+    (everyone, False) for org-wide roles, else (nobody, False). The home page counts the same list."""
+    if profile is not None and has_reports(user):
+        return team_of(profile, include_inactive=include_inactive), True
+    if user.has_perm(VIEW_ALL):
+        people = staff_list().order_by("department__code", "employee_number")
+        return (people if include_inactive else people.filter(is_active=True)), False
+    return StaffProfile.objects.none(), False
 
 
 def reporting_line(profile: StaffProfile) -> list[StaffProfile]:

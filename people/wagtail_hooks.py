@@ -13,6 +13,7 @@ from wagtail.snippets.models import register_snippet
 
 from .admin_views import StaffImportView, can_import_staff, staff_import_template
 from .models import StaffProfile
+from .users_admin import GUARDED_BULK_ACTIONS
 from .viewsets import PeopleViewSetGroup
 
 register_snippet(PeopleViewSetGroup)
@@ -54,3 +55,8 @@ def keep_staff_logins(request, user):
         % {"name": profile.display_name},
     )
     return redirect("wagtailsnippets_people_staffprofile:edit", profile.pk)
+
+
+# Replace Wagtail's user bulk actions (same action types, registered after wagtail.users' own).
+for _action in GUARDED_BULK_ACTIONS:
+    hooks.register("register_bulk_action", _action, order=100)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kb.selectors import unread_regulations
-from people.selectors import has_team
+from people.selectors import has_reports, has_team
 
 
 def unread_notification_count(user) -> int:
@@ -23,6 +23,13 @@ def unread_regulation_count(user) -> int:
     return unread_regulations(user, getattr(user, "staff_profile", None)).count()
 
 
+def team_label(user) -> str:
+    """The team page is "My team" for people with reports and the staff directory for org-wide roles."""
+    if has_reports(user):
+        return _("My team")
+    return _("Staff directory")
+
+
 @dataclass(frozen=True)
 class NavItem:
     key: str
@@ -31,6 +38,7 @@ class NavItem:
     page_type: str = ""  # "app_label.ModelName" of an index page (one live instance)
     visible: Callable = lambda user: True
     count: Callable | None = None  # a badge number for the user (one query), e.g. unread items
+    label_for: Callable | None = None  # the label for this user, when it depends on them
 
 
 NAV_ITEMS = [
@@ -42,7 +50,7 @@ NAV_ITEMS = [
         page_type="kb.RegulationIndexPage",
         count=unread_regulation_count,
     ),
-    NavItem("team", _("My team"), url_name="team", visible=has_team),
+    NavItem("team", _("My team"), url_name="team", visible=has_team, label_for=team_label),
     NavItem("notifications", _("Notifications"), url_name="notifications", count=unread_notification_count),
 ]
 
@@ -87,5 +95,6 @@ def nav_for(request) -> list[dict]:
             continue
         active = path == url if url == "/" else path.startswith(url)
         count = item.count(request.user) if item.count else 0
-        items.append({"key": item.key, "label": item.label, "url": url, "active": active, "count": count})
+        label = item.label_for(request.user) if item.label_for else item.label
+        items.append({"key": item.key, "label": label, "url": url, "active": active, "count": count})
     return items

@@ -17,6 +17,7 @@ from wagtail.admin.panels import (
     PageChooserPanel,
     TabbedInterface,
 )
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -141,6 +142,10 @@ class ProcedurePage(AcknowledgedPage):
             raise ValidationError({"review_interval_months": _("Choose between 1 and 60 months.")})
 
     compare_fields = ("summary", "purpose", "scope", "responsibilities")
+
+    @path("review/")
+    def record_review(self, request):
+        return self.serve_view(request, "review")
 
     def plain_text_lines(self, *, labels: bool = True) -> list[str]:
         """Generic fields, then each step as "n. title (role; time limit)", its text and its note."""

@@ -13,12 +13,16 @@ from .acknowledged import (
     team_progress,
 )
 from .procedures import (
+    AUDIT_READ,
+    REVIEW_ANY,
     ReviewDue,
+    can_review_procedure,
     categories_with_counts,
     latest_review,
     open_review_flags,
     procedures_in,
     review_schedule,
+    reviewable_ids,
 )
 from .regulations import (
     DepartmentTrace,
@@ -40,6 +44,8 @@ from .versions import (
 
 __all__ = [
     "ACKNOWLEDGED_TYPES",
+    "AUDIT_READ",
+    "REVIEW_ANY",
     "AckRow",
     "AckStatus",
     "DepartmentTrace",
@@ -51,6 +57,7 @@ __all__ = [
     "acknowledgement_rows",
     "acknowledgement_status",
     "audience_staff",
+    "can_review_procedure",
     "categories_with_counts",
     "in_force_by_page",
     "latest_review",
@@ -61,6 +68,7 @@ __all__ = [
     "regulation_feed",
     "regulation_trace",
     "review_schedule",
+    "reviewable_ids",
     "team_progress",
     "unread_regulations",
     "upcoming_version",

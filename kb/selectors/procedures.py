@@ -17,9 +17,15 @@ from kb.models import (
     ProceduresIndexPage,
     ReviewFlag,
 )
+from people.access import is_read_only
 from people.models import StaffProfile
 
 from .versions import in_force_by_page
+
+# Compliance officers (and superusers) record reviews of any procedure; owners of their own.
+REVIEW_ANY = "kb.add_procedurereview"
+# Auditors read every page's admin history, workflow history and revisions (kb.admin_views).
+AUDIT_READ = "kb.view_publishedversion"
 
 
 def categories_with_counts(index_page: ProceduresIndexPage) -> list[ProcedureCategoryPage]:
@@ -88,6 +94,21 @@ def review_schedule(*, within_days: int = 30, owner: StaffProfile | None = None)
         if next_review <= horizon or page.pk in flags:
             due.append(ReviewDue(page, last, next_review, tuple(flags.get(page.pk, ()))))
     return sorted(due, key=lambda item: (not item.flags, item.next_review, item.page.code))
+
+
+def reviewable_ids(user, pages) -> set[int]:
+    """Which of ``pages`` (procedures) ``user`` may record a review of: their own (as content owner), or any
+    with ``REVIEW_ANY``; never as an auditor. At most two queries."""
+    if not user.is_authenticated or is_read_only(user):
+        return set()
+    if user.has_perm(REVIEW_ANY):
+        return {page.pk for page in pages}
+    profile_id = StaffProfile.objects.filter(user=user).values_list("pk", flat=True).first()
+    return {page.pk for page in pages if profile_id is not None and page.content_owner_id == profile_id}
+
+
+def can_review_procedure(user, page: ProcedurePage) -> bool:
+    return page.pk in reviewable_ids(user, [page])
 
 
 def latest_review(page: ProcedurePage) -> ProcedureReview | None:

@@ -98,9 +98,9 @@ def test_publishing_flags_affected_procedures_and_a_new_version_clears(
 
 
 def test_reviewed_no_change_clears_the_flag_with_the_comment(make_procedure, make_regulation, make_staff):
-    procedure = make_procedure()
+    owner = make_staff("owner", groups=["Staff", "Supervisor"])
+    procedure = make_procedure(content_owner=owner, owning_department=owner.department)
     make_regulation(procedures=[procedure])
-    owner = make_staff("owner", groups=["Content editor"])
     procedure_mark_reviewed(user=owner.user, page=procedure, comment="已核對，現行時限已符合新規。")
     flag = ReviewFlag.objects.get()
     assert flag.cleared_by == owner.user and flag.cleared_note == "已核對，現行時限已符合新規。"

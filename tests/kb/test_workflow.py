@@ -59,8 +59,11 @@ def test_no_self_approval_even_with_both_roles(make_procedure, people, submitter
     task = state.task.specific
     assert task.get_actions(page, user) == []
     assert not task.get_task_states_user_can_moderate(user).exists()
-    with pytest.raises(PermissionDenied):
-        task.on_action(state, user, "approve")
+    for decision in ("approve", "reject"):
+        with pytest.raises(PermissionDenied):
+            task.on_action(state, user, decision)
+    state.refresh_from_db()
+    assert state.status == "in_progress"
     page.refresh_from_db()
     assert page.live_revision_id != page.latest_revision_id
     assert PublishedVersion.objects.filter(page_id=page.pk).count() == 1
@@ -147,3 +150,135 @@ def test_admin_edit_refuses_an_effective_date_before_the_current_version(make_pr
     response = client.post(url, edit_form_data(page, change_summary="改期。", effective_date="2025-12-01"))
     assert response.status_code == 200
     assert "effective_date" in response.context["form"].errors
+
+
+# --- nobody approves work that is partly their own (issue #9 items 2 and 5) ---------------------------------
+
+
+def approval_records(page):
+    from ledger.models import Record, RecordKind
+
+    return list(Record.objects.filter(kind=RecordKind.APPROVAL, page_id=page.pk).order_by("seq"))
+
+
+def test_an_approver_who_edited_the_submission_cannot_approve_it_through_the_admin(
+    make_procedure, people, client
+):
+    """The issue's scenario: editor submits; compliance rewrites it and presses Approve on the edit screen."""
+    second = people["both"]  # another compliance officer, who had no hand in this version
+    page = make_procedure()
+    live_before = page.live_revision_id
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+    client.force_login(people["editor"])
+    response = client.post(
+        edit_url, edit_form_data(page, change_summary="回覆期限改為 7 個工作天。", **{"action-submit": "1"})
+    )
+    assert response.status_code == 302
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.current_workflow_state.requested_by == people["editor"]
+
+    client.force_login(people["compliance"])
+    assert (
+        b'data-workflow-action-name="approve"' in client.get(edit_url).content
+    )  # offered before compliance has edited
+    rewritten = edit_form_data(
+        page,
+        title="合規主任自行改寫的程序",
+        change_summary="由合規主任改寫。",
+        **{"action-workflow-action": "1", "workflow-action-name": "approve"},
+    )
+    client.post(edit_url, rewritten)
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.live_revision_id == live_before  # not live
+    assert page.get_latest_revision().user == people["compliance"]  # the edit itself is kept as a draft
+
+    state = page.current_workflow_task_state
+    assert state is not None and state.status == "in_progress"
+    task = state.task.specific
+    assert task.get_actions(page, people["compliance"]) == []
+    assert not task.get_task_states_user_can_moderate(people["compliance"]).exists()
+    assert b'data-workflow-action-name="approve"' not in client.get(edit_url).content
+    for action in ("approve", "reject"):
+        url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action, state.pk])
+        client.post(url, {"comment": "自己批自己"})
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.live_revision_id == live_before
+    assert page.current_workflow_task_state.status == "in_progress"
+    assert approval_records(page) == []
+
+    # the submitter may not either; a third person may
+    assert task.get_actions(page, people["editor"]) == []
+    assert task.get_task_states_user_can_moderate(second).filter(pk=state.pk).exists()
+    client.force_login(second)
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", state.pk])
+    client.post(url, {"comment": "已核對編輯的版本。"})
+    # Re-approval on edit: the approval covered the editor's revision; compliance's revision needs its own
+    page = ProcedurePage.objects.get(pk=page.pk)
+    state = page.current_workflow_task_state
+    assert state.revision_id == page.latest_revision_id
+    assert page.live_revision_id == live_before
+    assert task.get_actions(page, people["compliance"]) == []
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", state.pk])
+    client.post(url, {"comment": "已核對改寫內容。"})
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.live_revision_id == page.latest_revision_id
+    assert page.title == "合規主任自行改寫的程序"
+    assert [r.actor_username for r in approval_records(page)] == ["both", "both"]
+    version = PublishedVersion.objects.filter(page_id=page.pk).order_by("-number").first()
+    assert version.approved_by == second
+
+
+def test_edits_before_the_submission_count_too(make_procedure, people):
+    page = make_procedure()
+    page = ProcedurePage.objects.get(pk=page.pk)
+    page.summary = "合規主任先改的草稿。"
+    page.save_revision(user=people["compliance"])  # a draft, before anyone submits
+    page = submit(page, people["editor"], change_summary="編輯接手後提交。")
+    state = page.current_workflow_task_state
+    with pytest.raises(PermissionDenied):
+        state.task.specific.on_action(state, people["compliance"], "approve")
+    # once that version is live, the next submission is a clean slate for compliance
+    state.task.specific.on_action(state, people["both"], "approve")
+    page = submit(ProcedurePage.objects.get(pk=page.pk), people["editor"], change_summary="再修訂。")
+    assert page.current_workflow_task.get_actions(page, people["compliance"])
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_each_decision_writes_one_ledger_record(make_procedure, people, decision):
+    from ledger.models import Outcome
+
+    page = submit(make_procedure(), people["editor"], change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], decision, comment="已核對條文。")
+    [record] = approval_records(page)
+    assert record.actor_username == "compliance"
+    assert record.outcome == (Outcome.APPROVED if decision == "approve" else Outcome.REJECTED)
+    assert record.revision_id == state.revision_id
+    assert record.subject_type == "kb.procedurepage"
+    assert record.title == f"{page.code} {page.title}"
+    assert record.data["submitter"] == "editor"
+    assert record.data["submitter_id"] == people["editor"].pk
+    assert record.data["comment"] == "已核對條文。"
+
+
+def test_a_failed_ledger_write_rolls_back_the_approval(make_procedure, people, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    import kb.approvals
+
+    page = submit(make_procedure(), people["editor"], change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    live_before = page.live_revision_id
+
+    def broken(**kwargs):
+        raise ValidationError("disk full")
+
+    monkeypatch.setattr(kb.approvals, "record_append", broken)
+    with pytest.raises(ValidationError):
+        state.task.specific.on_action(state, people["compliance"], "approve", comment="")
+    page = ProcedurePage.objects.get(pk=page.pk)
+    state.refresh_from_db()
+    assert page.live_revision_id == live_before
+    assert state.status == "in_progress"
+    assert PublishedVersion.objects.filter(page_id=page.pk).count() == 1

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
@@ -16,12 +15,7 @@ INDEX = "/admin/ledger/records/"
 
 @pytest.fixture
 def viewer(db):
-    user = UserFactory(username="auditor")
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        Permission.objects.get(content_type__app_label="ledger", codename="view_record"),
-    )
-    return user
+    return UserFactory(username="auditor", groups=["Auditor"])  # the real role (people/roles.py)
 
 
 @pytest.fixture
@@ -63,8 +57,7 @@ def test_inspect_shows_the_hash(login, viewer, records):
 
 
 def test_list_is_refused_without_view_permission(login, records):
-    user = UserFactory(username="clerk")
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    user = UserFactory(username="editor", groups=["Staff", "Content editor"])  # admin access, no ledger
     client = login(user)
     response = client.get(INDEX)
     assert (response.status_code, response.url) == (302, "/admin/")  # Wagtail's "permission denied"

@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -582,8 +581,7 @@ def test_admin_refuses_too_large_file(org, superuser, login):
 
 
 def test_admin_refuses_users_without_the_permission(org, login):
-    editor = UserFactory(username="editor")
-    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    editor = UserFactory(username="editor", groups=["Staff", "Content editor"])  # admin access, no import
     client = login(editor)
     home = reverse("wagtailadmin_home")
 
@@ -598,10 +596,7 @@ def test_admin_refuses_users_without_the_permission(org, login):
 
 
 def test_admin_allows_a_training_admin_with_the_permission(org, login):
-    hr = UserFactory(username="hr")
-    hr.user_permissions.add(
-        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="import_staff")
-    )
+    hr = UserFactory(username="hr", groups=["Staff", "Training admin"])
 
     response = login(hr).get(URL)
 
@@ -629,8 +624,7 @@ def test_template_csv_has_chinese_headers_and_imports_cleanly(org, superuser, lo
 def test_menu_item_only_for_people_who_may_import(org, superuser, login, client):
     assert URL in login(superuser).get(reverse("wagtailadmin_home")).content.decode()
 
-    editor = UserFactory(username="editor")
-    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    editor = UserFactory(username="editor", groups=["Staff", "Content editor"])  # admin access, no import
     client.force_login(editor)
     assert URL not in client.get(reverse("wagtailadmin_home")).content.decode()
 

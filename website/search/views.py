@@ -99,12 +99,19 @@ class Hit:
     version: object | None
 
 
+TAGGED_MAX = 200
+
+
 def search(request):
     params = request.GET
     query = params.get("q", "").strip()[:MAX_QUERY]
     context = {"query": query, "type_labels": TYPE_LABELS}
     if not query:
         context["areas"] = ProcedureCategoryPage.objects.live().order_by("number")
+        if tag := params.get("tag", "").strip()[:MAX_QUERY]:  # a tag link on a page: everything tagged so
+            context["tag"] = tag
+            tagged = _narrow(visible_pages(request), {"tag": tag}).order_by("title")[:TAGGED_MAX]
+            context["tagged"] = list(tagged.specific())
         return TemplateResponse(request, "search/search.html", context)
     base = visible_pages(request)
     results = _narrow(base, params).search(query, operator="and")

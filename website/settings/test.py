@@ -21,6 +21,11 @@ SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-index-"))
 WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND") or "database", SEARCH_INDEX_DIR)
 LANGUAGE_CODE = "zh-hant"
 DEMO_DATA_ALLOWED = True
-LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django_tasks": {"level": "WARNING"}}}  # noqa: F405
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "loggers": {**LOGGING["loggers"], "django_tasks": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # noqa: F405
+}
+# Failed-login limits stay on (tests/website/test_lockout.py); a successful login writes no access log row.
+AXES_DISABLE_ACCESS_LOG = True
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-static-"))
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.search.testapp"]  # noqa: F405
