@@ -50,7 +50,14 @@ class Outcome:
 
 
 def django_env(database_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": SETTINGS}
+    # A fresh database has no anchors: keep the developer's anchor file (var/ledger-anchors) out of it.
+    anchors = str(Path(tempfile.gettempdir()) / f"servewell-bench-anchors-{os.getpid()}")
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "LEDGER_ANCHOR_DIR": anchors,
+    }
 
 
 def manage(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

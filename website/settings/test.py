@@ -16,6 +16,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-media-"))
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-index-"))
+LEDGER_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-anchors-"))
+LEDGER_FLUSH_ALLOWED = True  # TransactionTestCase empties every table between tests
 WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND", "whoosh") or "whoosh", SEARCH_INDEX_DIR)
 LANGUAGE_CODE = "zh-hant"
 DEMO_DATA_ALLOWED = True
