@@ -60,7 +60,8 @@ def _row_problems(row: dict[str, Any], record: dict[str, Any] | None) -> list[st
     seq = record["seq"]
     if record["kind"] != RecordKind.ACKNOWLEDGEMENT:
         return [f"its record (seq {seq}) is a {record['kind']} record, not an acknowledgement"]
-    data = record["data"] if isinstance(record["data"], dict) else {}
+    if not isinstance(data := record["data"], dict) or record["occurred_at"] is None:
+        return [f"its record (seq {seq}) cannot be read (see that record's problem)"]
     version = str(data.get("version", "")).split(".")[0]
     due = row["due_date"].isoformat() if row["due_date"] else None
     pairs = [

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from ledger.anchors import anchor_file
 from ledger.verification import VerificationResult, ledger_verify
@@ -45,7 +46,10 @@ class Command(BaseCommand):
         default = anchor_file()
         if anchors is None and not no_anchors and default.is_file():
             anchors = default
-        result = ledger_verify(batch_size=batch_size, anchors=anchors, using=database)
+        try:
+            result = ledger_verify(batch_size=batch_size, anchors=anchors, using=database)
+        except DatabaseError as exc:  # no ledger table at all (an empty or foreign database)
+            raise CommandError(f"Cannot read the ledger: {exc}", returncode=1) from exc
         if not result.ok:
             raise CommandError(self.failure(result), returncode=1)
         if not result.checked:
