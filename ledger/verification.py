@@ -107,12 +107,7 @@ def ledger_verify(
             except Exception as exc:  # a checker's failure is a finding, not a traceback
                 report.add(Problem(name, f"could not be checked: {type(exc).__name__}: {exc}"))
     if anchor_check is not None:
-        anchor_check = AnchorCheck(
-            path=anchor_check.path,
-            checked=walk.anchors_checked,
-            skipped_older=anchor_check.skipped_older,
-            latest=anchor_check.latest,
-        )
+        anchor_check = dataclasses.replace(anchor_check, checked=walk.anchors_checked)
     return VerificationResult(
         checked=walk.read,
         verified=walk.verified,
