@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup run serve test test-postgres lint format lock bench clean
+.PHONY: setup run serve test test-postgres test-slow lint format lock bench clean
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,12 @@ test: setup
 # The same suite on PostgreSQL (pytest-django creates and drops test_<name>).
 test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -n auto --create-db
+
+# The tests marked slow (left out above): the whole demo through every backup path on SQLite and on
+# PostgreSQL, and the SQLite → PostgreSQL move (docs/deploy.md). About ten minutes on the 2-core machine.
+test-slow: setup
+	$(BIN)/python -m pytest -m slow -p no:xdist
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -m slow -p no:xdist --create-db
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,4 +8,9 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
+        from ledger import derived
+
         from . import signal_handlers, views  # noqa: F401  (views registers the pages' views)
+        from .ledger_checks import acknowledgement_mismatches
+
+        derived.register("kb.acknowledgement", acknowledgement_mismatches)

@@ -176,7 +176,7 @@ def acknowledge(
                 version_number=version.number,
                 revision_id=version.revision_id,
                 record=record,
-                acknowledged_at=now,
+                acknowledged_at=record.occurred_at,  # the record's time, as stored (whole milliseconds)
                 due_date=due,
                 on_time=on_time,
             )

@@ -1,7 +1,8 @@
 """The record ledger: append-only, hash-chained evidence of what staff did (acknowledged, passed, completed).
 
-Rows are written only by ``ledger.services.record_append``; the ORM refuses edits and deletes.
-Raw SQL can still change a row, which is what the hash chain and ``manage.py verify_records`` detect.
+Rows are written only by ``ledger.services.record_append``; the ORM refuses edits and deletes, and so do
+database triggers (migration 0004). A DBA can still get past both, which is what the hash chain, the anchors
+and ``manage.py verify_records`` detect (docs/ledger.md).
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import sql
 from django.utils.translation import gettext_lazy as _
+
+from .maintenance import in_maintenance
 
 GENESIS_HASH = "0" * 64
 CORRECTS_SEQ_ANNOTATION = "chain_corrects_seq"
+# Version of the canonical form below. 2: times at whole milliseconds (1 hashed microseconds, which Django's
+# JSON serialisation cuts); migration 0003 re-hashed version-1 chains.
+CANONICAL_VERSION = 2
 
 _hex64 = RegexValidator(r"^[0-9a-f]{64}\Z", _("Enter 64 lower-case hexadecimal characters."))
 
@@ -46,23 +53,58 @@ class Outcome(models.TextChoices):
     VOIDED = "voided", _("Voided (recorded in error)")
 
 
-class RecordQuerySet(models.QuerySet):
-    """Reads only: bulk writes would bypass the hash chain, so they raise."""
+def _refuse(action: str) -> None:
+    raise LedgerImmutableError(f"Ledger records are append-only: {action} is not allowed.")
 
-    def _refuse(self, action: str) -> None:
-        raise LedgerImmutableError(f"Ledger records are append-only: {action} is not allowed.")
+
+def _unlinks_actor_only(fields: dict[str, Any]) -> bool:
+    """``actor=None`` alone: Django's SET_NULL when a user is deleted (the snapshots keep who it was)."""
+    return fields == {"actor": None}
+
+
+class RecordUpdateQuery(sql.UpdateQuery):
+    """Every ORM UPDATE of records ends here, also ``models.QuerySet.update(Record.objects.all(), …)``."""
+
+    def add_update_fields(self, values_seq: list[tuple[Any, Any, Any]]) -> None:
+        fields = {field.name: value for field, _model, value in values_seq}
+        if not (in_maintenance() or _unlinks_actor_only(fields)):
+            _refuse(f"UPDATE of {', '.join(sorted(fields))}")
+        super().add_update_fields(values_seq)
+
+
+class RecordQuery(sql.Query):
+    """Turns the UPDATE that any QuerySet method would build into a ``RecordUpdateQuery``."""
+
+    def chain(self, klass: type[sql.Query] | None = None) -> sql.Query:
+        return super().chain(RecordUpdateQuery if klass is sql.UpdateQuery else klass)
+
+
+class RecordQuerySet(models.QuerySet):
+    """Reads only: bulk writes would bypass the hash chain, so they raise.
+
+    Its ``RecordQuery`` also stops the base class's ``update()`` called directly; ``delete()`` through
+    Django's collector is stopped by a ``pre_delete`` receiver (``apps.py``). What still reaches the
+    database outside these (raw SQL, ``_raw_delete``) meets the triggers of migration 0004.
+    """
+
+    def __init__(
+        self, model: type[models.Model] | None = None, query: sql.Query | None = None, **kwargs: Any
+    ):
+        super().__init__(model, query if query is not None else RecordQuery(model), **kwargs)
 
     def update(self, **kwargs: Any) -> int:
-        self._refuse("QuerySet.update()")
+        if not (in_maintenance() or _unlinks_actor_only(kwargs)):
+            _refuse("QuerySet.update()")
+        return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        self._refuse("QuerySet.delete()")
+        _refuse("QuerySet.delete()")
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        self._refuse("QuerySet.bulk_update()")
+        _refuse("QuerySet.bulk_update()")
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Record]:
-        self._refuse("QuerySet.bulk_create() (use services.record_append)")
+        _refuse("QuerySet.bulk_create() (use services.record_append)")
 
     def with_corrects_seq(self) -> RecordQuerySet:
         """Fetch each corrected record's seq in the same query (it is part of the hashed content)."""
@@ -128,9 +170,11 @@ class Record(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64, validators=[_hex64], editable=False)
     hash = models.CharField(_("hash"), max_length=64, validators=[_hex64], editable=False)
 
+    # Also the base manager: Django's related-object and save() paths use it, and they must refuse too.
     objects = RecordQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["seq"]
         verbose_name = _("evidence record")
         verbose_name_plural = _("evidence records")
@@ -207,18 +251,33 @@ class Record(models.Model):
         return chain_hash(self.prev_hash, self.canonical_json())
 
 
+def to_millisecond(value: datetime.datetime) -> datetime.datetime:
+    """``value`` in UTC, cut (not rounded) to whole milliseconds: what every faithful copy keeps."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime in a ledger record")
+    value = value.astimezone(datetime.UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def canonical_time(value: datetime.datetime) -> str:
+    """``2025-06-30T09:05:09.123Z``: UTC, whole milliseconds (Django's JSON dump keeps no more)."""
+    v = to_millisecond(value)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}."
+        f"{v.microsecond // 1000:03d}Z"
+    )
+
+
 def _canonical_default(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.quantize(Decimal("0.01")), "f")
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime in a ledger record")
-        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return canonical_time(value)
     raise TypeError(f"{type(value).__name__} is not allowed in a ledger record")
 
 
 def canonical_dumps(payload: dict[str, Any]) -> str:
-    """Sorted keys, no whitespace, ASCII only; Decimal as "12.50", datetimes as UTC ISO with microseconds."""
+    """Sorted keys, no whitespace, ASCII only; Decimal as "12.50", datetimes as UTC ISO with milliseconds."""
     return json.dumps(
         payload,
         default=_canonical_default,

@@ -1,10 +1,9 @@
-"""Writing to the ledger (the only writer) and verifying its hash chain."""
+"""Writing to the ledger: the only writer. Verifying is ``ledger.verification``."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from .models import GENESIS_HASH, Record
+from .models import GENESIS_HASH, Record, to_millisecond
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -139,7 +138,7 @@ def _append(record: Record, *, using: str = DEFAULT_DB_ALIAS) -> Record:
                 )
         head = Record.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
         record.seq, record.prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-        record.recorded_at = timezone.now()
+        record.recorded_at = to_millisecond(timezone.now())  # stored as hashed: any faithful copy keeps it
         if record.occurred_at is None:
             record.occurred_at = record.recorded_at
         record.hash = record.compute_hash()
@@ -187,7 +186,7 @@ def _validate(record: Record) -> None:
         elif record.occurred_at > timezone.now() + FUTURE_TOLERANCE:
             errors["occurred_at"] = [ERR_FUTURE]
         else:
-            record.occurred_at = record.occurred_at.astimezone(datetime.UTC)
+            record.occurred_at = to_millisecond(record.occurred_at)
     if record.corrects is not None and (record.corrects.pk is None or not record.corrects.seq):
         errors["corrects"] = [ERR_CORRECTS]
     try:
@@ -253,76 +252,3 @@ def _full_name(user: AbstractBaseUser) -> str:
 def _display_name(user: AbstractBaseUser) -> str:
     profile = getattr(user, "staff_profile", None)
     return profile.display_name if profile else _full_name(user)
-
-
-# --- verifying -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    """Outcome of ``ledger_verify``: ``ok``, how many records were checked, and the first bad one."""
-
-    ok: bool
-    checked: int
-    head_seq: int | None = None
-    head_hash: str | None = None
-    bad_seq: int | None = None
-    bad_id: int | None = None
-    bad_record: Record | None = None
-    reason: str = ""
-
-
-def ledger_verify(batch_size: int = 2000, *, using: str = DEFAULT_DB_ALIAS) -> VerificationResult:
-    """Walk the chain in seq order, ``batch_size`` rows at a time, and stop at the first broken link."""
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
-    for record in _stream(batch_size, using):
-        if reason := _check(record, expected_seq, prev_hash):
-            return VerificationResult(
-                ok=False,
-                checked=checked,
-                head_seq=expected_seq - 1 or None,
-                head_hash=prev_hash if checked else None,
-                bad_seq=record.seq,
-                bad_id=record.pk,
-                bad_record=record,
-                reason=reason,
-            )
-        checked += 1
-        expected_seq = record.seq + 1
-        prev_hash = record.hash
-    return VerificationResult(
-        ok=True,
-        checked=checked,
-        head_seq=expected_seq - 1 or None,
-        head_hash=prev_hash if checked else None,
-    )
-
-
-def _stream(batch_size: int, using: str) -> Iterator[Record]:
-    """All records in seq order, by keyset pages (bounded memory, no server-side cursor needed)."""
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    queryset = Record.objects.using(using).with_corrects_seq().order_by("seq")
-    batch = list(queryset[:batch_size])
-    while batch:
-        yield from batch
-        batch = list(queryset.filter(seq__gt=batch[-1].seq)[:batch_size])
-
-
-def _check(record: Record, expected_seq: int, prev_hash: str) -> str:
-    """Why ``record`` breaks the chain, or "" if it doesn't."""
-    if record.seq != expected_seq:
-        cause = "row deleted" if record.seq > expected_seq else "row inserted"
-        return f"seq gap: expected {expected_seq}, found {record.seq} ({cause})"
-    if record.prev_hash != prev_hash:
-        return (
-            "prev_hash does not match previous record "
-            "(row inserted or reordered, or the previous row edited and re-hashed)"
-        )
-    if record.hash != record.compute_hash():
-        return "hash mismatch (row edited)"
-    if record.actor_id is not None and record.actor_id != record.actor_user_id:
-        return f"actor {record.actor_id} is not the recorded actor {record.actor_user_id} (row edited)"
-    return ""

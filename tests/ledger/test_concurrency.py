@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from ledger.models import Record
-from ledger.services import ledger_verify, record_append
+from ledger.services import record_append
+from ledger.verification import ledger_verify
 from tests.factories import UserFactory
 
 THREADS = 8

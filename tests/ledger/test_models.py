@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from ledger.models import LedgerImmutableError, Record
-from ledger.services import ledger_verify
+from ledger.verification import ledger_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -114,6 +114,13 @@ def database_from_env(default_sqlite_path: Path) -> dict:
 DATABASES = {"default": database_from_env(VAR_DIR / "servewell.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Evidence ledger (docs/ledger.md) -------------------------------------------------------------------
+# `manage.py ledger_anchor` appends the head to LEDGER_ANCHOR_DIR/ledger-anchors.txt; ship it off the server.
+LEDGER_ANCHOR_DIR = Path(env_str("LEDGER_ANCHOR_DIR", str(VAR_DIR / "ledger-anchors")))
+# `manage.py flush` may empty the ledger (the test runner's flush between transactional tests); off here,
+# so the ledger's triggers refuse a flush of a real database.
+LEDGER_FLUSH_ALLOWED = False
+
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,6 +16,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-media-"))
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-index-"))
+LEDGER_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="servewell-test-anchors-"))
+LEDGER_FLUSH_ALLOWED = True  # TransactionTestCase empties every table between tests
 # Wagtail's database backend: page saves in ordinary tests stay cheap. Tests marked `search` (tests/search/,
 # the browser tests) get a fresh Whoosh index of their own (tests/conftest.py).
 WAGTAILSEARCH_BACKENDS = search_backends(env_str("SEARCH_BACKEND") or "database", SEARCH_INDEX_DIR)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0002_outcome_reviewed'),
+        ('ledger', '0004_refuse_update_delete_triggers'),
     ]
 
     operations = [
