@@ -218,6 +218,7 @@ def attempt_start(
     quiz: Quiz,
     user,
     for_page_id: int | None = None,
+    return_url: str = "",
     now: datetime.datetime | None = None,
     rng: random.Random | None = None,
 ) -> tuple[Attempt, bool]:
@@ -255,6 +256,7 @@ def attempt_start(
             user=user,
             number=used + 1,
             for_page_id=for_page_id,
+            return_url=return_url[:500],
             started_at=now,
             deadline=now + datetime.timedelta(minutes=quiz.time_limit_minutes)
             if quiz.time_limit_minutes

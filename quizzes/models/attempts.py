@@ -1,7 +1,8 @@
 """Attempts: one person's sitting of a quiz, its frozen selection (slots) and its result.
 
-The rules that grade an attempt (pass mark, points, option order, question versions) are frozen at start, so
-changing the quiz later never changes an attempt. A graded attempt is final: its ledger record is the evidence.
+The rules that grade an attempt (pass mark, points, option order, question versions) are frozen at start,
+so changing the quiz later never changes an attempt. A graded attempt is final; its ledger record is the
+evidence.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Attempt(models.Model):
         related_name="+",
         verbose_name=_("taken for"),
     )
+    return_url = models.CharField(_("return to"), max_length=500, blank=True)  # checked at start
     state = models.CharField(
         _("state"), max_length=20, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
     )
