@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'question',
                 'verbose_name_plural': 'questions',
                 'ordering': ['category__path', 'name', 'pk'],
-                'permissions': [('import_questions', 'Can import and export questions')],
+                'permissions': [('import_questions', 'Can import questions')],
             },
         ),
         migrations.CreateModel(

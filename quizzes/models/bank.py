@@ -210,7 +210,7 @@ class Question(ClusterableModel):
         ordering = ["category__path", "name", "pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
-        permissions = [("import_questions", _("Can import and export questions"))]
+        permissions = [("import_questions", _("Can import questions"))]
         indexes = [models.Index(fields=["category", "is_active"])]
 
     def __str__(self) -> str:

@@ -26,13 +26,17 @@ scalars = st.one_of(
     st.text(alphabet="0123456789", min_size=1, max_size=25),
 )
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=12
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
 )
 field_names = st.one_of(
     st.sampled_from(["seq", "shown", "action", "page", "q1", "q2", "q3", "q4", "q5", "q5-1", "q5-9", "q0"]),
     st.text(max_size=12),
 )
-form_values = st.one_of(st.text(max_size=40), st.text(alphabet="0123456789,-", max_size=30), st.just("x" * 5000))
+form_values = st.one_of(
+    st.text(max_size=40), st.text(alphabet="0123456789,-", max_size=30), st.just("x" * 5000)
+)
 
 
 @pytest.fixture
@@ -43,11 +47,17 @@ def attempt(make_quiz, questions, learner):
 
 
 @SETTINGS
-@given(payload=st.one_of(json_values, st.dictionaries(st.sampled_from(["seq", "answers", "x"]), json_values, max_size=3)))
+@given(
+    payload=st.one_of(
+        json_values, st.dictionaries(st.sampled_from(["seq", "answers", "x"]), json_values, max_size=3)
+    )
+)
 def test_autosave_json_fuzz(client, learner, attempt, payload):
     client.force_login(learner)
     body = json.dumps(payload, allow_nan=True)
-    response = client.post(reverse("quiz_attempt_answers", args=[attempt.pk]), body, content_type="application/json")
+    response = client.post(
+        reverse("quiz_attempt_answers", args=[attempt.pk]), body, content_type="application/json"
+    )
     assert response.status_code in {200, 400, 409}, (response.status_code, body)
     if response.status_code != 200:
         assert response.json()["error"]
@@ -57,14 +67,18 @@ def test_autosave_json_fuzz(client, learner, attempt, payload):
 @given(raw=st.binary(max_size=300))
 def test_autosave_raw_bytes_fuzz(client, learner, attempt, raw):
     client.force_login(learner)
-    response = client.post(reverse("quiz_attempt_answers", args=[attempt.pk]), raw, content_type="application/json")
+    response = client.post(
+        reverse("quiz_attempt_answers", args=[attempt.pk]), raw, content_type="application/json"
+    )
     assert response.status_code in {200, 400, 409}
     if response.status_code != 200:
         assert response.json()["error"]
 
 
 @SETTINGS
-@given(data=st.dictionaries(field_names, st.one_of(form_values, st.lists(form_values, max_size=3)), max_size=8))
+@given(
+    data=st.dictionaries(field_names, st.one_of(form_values, st.lists(form_values, max_size=3)), max_size=8)
+)
 def test_attempt_form_fuzz(client, learner, attempt, data):
     client.force_login(learner)
     response = client.post(reverse("quiz_attempt", args=[attempt.pk]), data)
