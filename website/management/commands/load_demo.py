@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb import demo as kb_demo
 from kb.demo_regulations import load_regulations
 from people import demo as people_demo
+from quizzes import demo as quizzes_demo
 from website import demo
 from website.search.bulk import indexing_paused
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             profiles = people_demo.load_people()
             procedures = kb_demo.load_procedures(home)
             regulations = load_regulations(home)
+            questions, attempts, _checks = quizzes_demo.load_quizzes()
             demo.settle_demo_notifications()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
         if procedures:
@@ -29,6 +31,10 @@ class Command(BaseCommand):
             self.stdout.write("Procedures were already loaded; left as they are.")
         if regulations:
             self.stdout.write(self.style.SUCCESS(f"Loaded {regulations} regulation updates."))
+        if questions:
+            self.stdout.write(
+                self.style.SUCCESS(f"Loaded {questions} quiz questions and {attempts} attempts.")
+            )
         self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
         for username, what in people_demo.demo_logins():
             self.stdout.write(f"  {username:<12} {what}")
