@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import default_task_backend
@@ -135,13 +135,20 @@ def question_versions_current(questions: Iterable[Question], *, user=None) -> di
         digest = snapshot_hash(data)
         current = latest.get(question.pk)
         if current is None or current.content_hash != digest:
-            current = QuestionVersion.objects.create(
-                question=question,
-                number=(current.number + 1) if current else 1,
-                data=data,
-                content_hash=digest,
-                created_by=user if getattr(user, "pk", None) else None,
-            )
+            number = (current.number + 1) if current else 1
+            try:
+                with transaction.atomic():
+                    current = QuestionVersion.objects.create(
+                        question=question,
+                        number=number,
+                        data=data,
+                        content_hash=digest,
+                        created_by=user if getattr(user, "pk", None) else None,
+                    )
+            except IntegrityError:  # another start snapshotted the same change first: use that version
+                current = QuestionVersion.objects.get(question=question, number=number)
+                if current.content_hash != digest:
+                    raise
         result[question.pk] = current
     return result
 
