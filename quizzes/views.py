@@ -100,7 +100,7 @@ def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
     context = {
         "quiz": quiz,
         "standing": mine,
-        "question_count": sum(item.count if item.category_id else 1 for item in quiz.items.all()),
+        "question_count": quiz.question_count(),
         "for_page": for_page,
         "next": next_url,
     }

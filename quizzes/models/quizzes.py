@@ -130,6 +130,10 @@ class Quiz(ClusterableModel):
         if self.available_from and self.available_until and self.available_until <= self.available_from:
             raise ValidationError({"available_until": _("The end must be after the start.")})
 
+    def question_count(self) -> int:
+        """How many questions an attempt has (fixed ones plus draws; uses prefetched items if any)."""
+        return sum(item.count if item.category_id else 1 for item in self.items.all())
+
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return (
