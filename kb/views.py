@@ -10,13 +10,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
 from kb.models import AcknowledgedPage, Acknowledgement, ProcedurePage, PublishedVersion, RegulationUpdatePage
 from kb.selectors import upcoming_version, version_in_force, versions_of
-from kb.services import AcknowledgementError, acknowledge
+from kb.services import AcknowledgementError, acknowledge, comprehension_check_passed
 from people.models import StaffProfile
 from people.selectors import profile_for
 
@@ -92,7 +93,20 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
             user=request.user, page_id=page.pk, version_number=in_force.number
         ).first()
         context["ack_due"] = in_force.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+        if page.comprehension_quiz_id and context["ack"] is None:
+            context["check"] = _comprehension_check(page, in_force, request.user)
     return TemplateResponse(request, page.get_template(request), context)
+
+
+def _comprehension_check(page: AcknowledgedPage, version: PublishedVersion, user) -> dict:
+    """The check to pass before acknowledging: its quiz, size, start URL, and whether it is passed."""
+    quiz = page.comprehension_quiz
+    return {
+        "quiz": quiz,
+        "questions": quiz.question_count(),
+        "passed": comprehension_check_passed(user, page, version),
+        "start_url": reverse("quiz_start", args=[quiz.pk]),
+    }
 
 
 def _team_progress(page: AcknowledgedPage, version: PublishedVersion, user) -> dict | None:

@@ -22,7 +22,8 @@ class Command(BaseCommand):
             profiles = people_demo.load_people()
             procedures = kb_demo.load_procedures(home)
             regulations = load_regulations(home)
-            questions, attempts, _checks = quizzes_demo.load_quizzes()
+            questions, attempts, checks = quizzes_demo.load_quizzes()
+            kb_demo.attach_comprehension_checks(checks)
             demo.settle_demo_notifications()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(profiles)} staff profiles."))
         if procedures:
