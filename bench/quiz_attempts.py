@@ -4,23 +4,22 @@
 
 Each backend: a fresh database with the demo question bank, ``--clients`` staff and a 10-question quiz (random
 draws); gunicorn with ``website.settings.production`` on a free port on 127.0.0.1 (HTTPS is simulated with
-X-Forwarded-Proto, which production trusts). Each client — a thread with its own session — logs in through the
-form, opens the quiz, starts an attempt, saves answers three times (JSON autosave, sequence 1..3), submits, and
-submits again (must change nothing). Afterwards: HTTP errors, attempts graded vs expected, one ledger record per
-attempt, ``verify_records``. Exits 1 on any error or mismatch. Loopback only; bounded in count and time.
+X-Forwarded-Proto, which production trusts). Each client — a thread with its own session — logs in through
+the form; once all are logged in (password hashing is kept out of the measured phase), each opens the quiz,
+starts an attempt, saves answers three times (JSON autosave, sequence 1..3), submits, and submits again (must
+change nothing). Afterwards: HTTP errors, attempts graded vs expected, one ledger record per attempt,
+``verify_records``. Exits 1 on any error or mismatch. Loopback only; bounded in count and time.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
-import http.cookiejar
 import http.cookies
 import json
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -339,8 +338,8 @@ def main() -> int:
             values = o.timings.get(action, [])
             if values:
                 print(
-                    f"{o.backend:9} {action:9} {len(values):>6} {o.p(action, 0.5):>8.0f} {o.p(action, 0.95):>8.0f} "
-                    f"{max(values) * 1000:>8.0f}"
+                    f"{o.backend:9} {action:9} {len(values):>6} {o.p(action, 0.5):>8.0f} "
+                    f"{o.p(action, 0.95):>8.0f} {max(values) * 1000:>8.0f}"
                 )
         for error in o.errors[:5]:
             print("   ", error)

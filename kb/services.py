@@ -127,7 +127,7 @@ def _clear_flags(procedure: ProcedurePage, user, note: str) -> int:
 
 
 def comprehension_check_passed(user, page: AcknowledgedPage, version: PublishedVersion) -> bool:
-    """Has ``user`` passed the page's comprehension check, taken for this page since ``version`` was published?"""
+    """Has ``user`` passed the page's comprehension check for this page since ``version`` was published?"""
     return Attempt.objects.filter(
         user=user,
         quiz_id=page.comprehension_quiz_id,

@@ -20,7 +20,6 @@ from wagtail.models import Page
 from .grading import grade, percent
 from .importing import parse_gift, questions_import
 from .models import (
-    AttemptState,
     GradingMethod,
     Layout,
     Question,
@@ -54,7 +53,9 @@ CATEGORY_TOPICS = {
 COURSE_QUIZZES = [
     {
         "title": "新員工入職培訓",
-        "description": "新同事入職首月完成：接待及服務標準、首問負責制、常見產品及賬戶查詢。每頁一題，不限時。",
+        "description": (
+            "新同事入職首月完成：接待及服務標準、首問負責制、常見產品及賬戶查詢。每頁一題，不限時。"
+        ),
         "draws": [("新員工入職/服務標準", 7, ""), ("新員工入職/產品及賬戶查詢", 3, "")],
         "pass_mark": 70,
         "max_attempts": 3,
@@ -75,7 +76,10 @@ COURSE_QUIZZES = [
     },
     {
         "title": "反洗錢與反欺詐年度培訓",
-        "description": "年度複修：可疑交易警號及匯報、禁止通風報信、電話騙案攔截及冷靜期。合格分數 80 分（SOP-CP-050 第 7 步）。",
+        "description": (
+            "年度複修：可疑交易警號及匯報、禁止通風報信、電話騙案攔截及冷靜期。"
+            "合格分數 80 分（SOP-CP-050 第 7 步）。"
+        ),
         "draws": [("反洗錢與反欺詐/反洗錢", 6, "可疑交易"), ("反洗錢與反欺詐/反欺詐", 4, "")],
         "pass_mark": 80,
         "max_attempts": 3,
@@ -85,7 +89,9 @@ COURSE_QUIZZES = [
     },
     {
         "title": "信息安全與客戶隱私保護",
-        "description": "個人資料保障原則（示例條例）、櫃檯資訊保安、資料外洩及系統故障應急。最後一次作答後顯示答案。",
+        "description": (
+            "個人資料保障原則（示例條例）、櫃檯資訊保安、資料外洩及系統故障應急。最後一次作答後顯示答案。"
+        ),
         "draws": [("信息安全與客戶隱私", 8, ""), ("應急預案", 2, "資料外洩")],
         "pass_mark": 80,
         "max_attempts": 2,

@@ -1,13 +1,14 @@
 """Question import and export: GIFT (Moodle's common subset), Aiken and the bank's XLSX template.
 
-Parsers are pure functions from text (or bytes) to ``ParsedQuestion`` objects; they treat the input as
-untrusted text (nothing is evaluated, HTML is cleaned) and raise ``QuestionImportError`` listing every problem as
-``line N: message``. ``questions_import`` writes all of them in one transaction, or nothing.
+Parsers are pure functions from text (or bytes) to ``ParsedQuestion`` objects; they treat the input
+as untrusted text (nothing is evaluated, HTML is cleaned) and raise ``QuestionImportError`` listing every
+problem as ``line N: message``. ``questions_import`` writes all of them in one transaction, or nothing.
 
 GIFT subset: ``$CATEGORY:``, ``::name::``, ``[html]``/``[plain]``/``[markdown]`` (markdown kept as plain
-text), single choice (``=right ~wrong``, ``~%50%partial``), multiple answers (``~%50%a ~%50%b ~%-100%c``), true/false
-(``{T}`` ``{FALSE#wrong#right}``), short answer (only ``=`` answers, ``=%50%``), matching (``=a -> b``),
-per-answer ``#feedback``, general feedback ``####``, ``\\`` escapes, ``//`` comments, and ``// [tag:…]``.
+text), single choice (``=right ~wrong``, ``~%50%partial``), multiple answers (``~%50%a ~%50%b ~%-100%c``),
+true/false (``{T}`` ``{FALSE#wrong#right}``), short answer (only ``=`` answers, ``=%50%``), matching
+(``=a -> b``), per-answer ``#feedback``, general feedback ``####``, ``\\`` escapes, ``//`` comments, and
+``// [tag:…]``.
 """
 
 from __future__ import annotations

@@ -122,7 +122,7 @@ class QuestionStats:
 
 
 def question_statistics(quiz: Quiz) -> list[QuestionStats]:
-    """Per question of a quiz's graded attempts: facility index, option choices, discrimination (2 queries)."""
+    """Per question of a quiz's graded attempts: facility, option choices, discrimination (2 queries)."""
     attempts = list(
         Attempt.objects.filter(quiz=quiz, state=AttemptState.GRADED)
         .only("pk", "score")

@@ -3,7 +3,6 @@ autosave, countdown), the result, my attempt history. Every page works without J
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse

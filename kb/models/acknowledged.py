@@ -95,7 +95,8 @@ class AcknowledgedPage(RoutablePageMixin, Page):
         related_name="+",
         verbose_name=_("comprehension check"),
         help_text=_(
-            "A short quiz staff must pass before they can acknowledge; passing it records the acknowledgement."
+            "A short quiz staff must pass before they can acknowledge; "
+            "passing it records the acknowledgement."
         ),
     )
     is_minor_change = models.BooleanField(

@@ -73,6 +73,15 @@ class QuestionCategory(models.Model):
     def __str__(self) -> str:
         return self.path or self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        old_path = self.path
+        self.path = self.compute_path()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:  # renamed or moved: the subtree follows
+                for child in self.children.all():
+                    child.save()
+
     @property
     def depth(self) -> int:
         return self.path.count(PATH_SEPARATOR)
@@ -92,15 +101,6 @@ class QuestionCategory(models.Model):
 
     def compute_path(self) -> str:
         return f"{self.parent.path}{PATH_SEPARATOR}{self.name}" if self.parent_id else self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        old_path = self.path
-        self.path = self.compute_path()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:  # renamed or moved: the subtree follows
-                for child in self.children.all():
-                    child.save()
 
     def subtree(self) -> models.QuerySet[QuestionCategory]:
         """This category and every category below it (one query)."""

@@ -25,13 +25,19 @@ def phone_quiz(demo_site):
             category,
             "multiple",
             text="以下哪些屬可疑交易警號？",
-            options=[("不願說明資金來源", 50), ("多名無關人士存款至同一賬戶", 50), ("每月按時存入薪金", -100)],
+            options=[
+                ("不願說明資金來源", 50),
+                ("多名無關人士存款至同一賬戶", 50),
+                ("每月按時存入薪金", -100),
+            ],
             grading="partial",
         ),
         make_question(category, "true_false", text="可以告訴客戶銀行已就其交易提交報告。", tf=False),
         make_question(category, "short", text="接收可疑交易報告的機構英文簡稱？", options=[("JFIU", 100)]),
     ]
-    quiz = Quiz(title="反洗錢與反欺詐年度培訓", time_limit_minutes=20, shuffle_options=False, shuffle_questions=False)
+    quiz = Quiz(
+        title="反洗錢與反欺詐年度培訓", time_limit_minutes=20, shuffle_options=False, shuffle_questions=False
+    )
     for n, question in enumerate(questions):
         quiz.items.add(QuizItem(question=question, sort_order=n))
     quiz.save()

@@ -45,7 +45,7 @@ def take(client, procedure, quiz, *, right: bool):
 
 
 def test_banner_asks_for_the_check_and_the_button_is_refused(checked, make_staff, client):
-    procedure, quiz = checked
+    procedure, _quiz = checked
     person = make_staff("reader")
     client.force_login(person.user)
     page = client.get(procedure.url).content.decode()
@@ -82,7 +82,7 @@ def test_a_pass_records_the_attempt_and_the_acknowledgement_together(checked, ma
 def test_a_pass_of_another_quiz_or_for_another_page_acknowledges_nothing(
     checked, make_staff, make_procedure, client
 ):
-    procedure, quiz = checked
+    _procedure, quiz = checked
     other = make_procedure("SOP-CS-099", title="另一程序")
     person = make_staff("reader")
     client.force_login(person.user)

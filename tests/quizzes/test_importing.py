@@ -72,12 +72,16 @@ def test_gift_parses_every_supported_type():
     tf = questions[2]
     assert tf.true_false is False and tf.options[0].feedback == "這屬「通風報訊」。"
     assert [o.text for o in questions[3].options] == ["JFIU", "聯合財富情報組", "情報組"]
-    assert [(o.text, o.match) for o in questions[4].options][0] == ("確認收到投訴", "1 個工作天")
+    first_pair = questions[4].options[0]
+    assert (first_pair.text, first_pair.match) == ("確認收到投訴", "1 個工作天")
     assert "100% 嗎？{括號} = 一半: 是" in questions[5].text
 
 
 def test_gift_errors_name_their_lines_and_nothing_is_imported(db):
-    bad = "::a::沒有答案區塊\n\n::b::權重錯誤 {~%500%甲 ~乙}\n\n::c::數值題 {#3:1}\n\n::d::只有一個選項 {~甲}\n\n::e::沒有正確答案 {~甲 ~乙}\n"
+    bad = (
+        "::a::沒有答案區塊\n\n::b::權重錯誤 {~%500%甲 ~乙}\n\n::c::數值題 {#3:1}\n\n"
+        "::d::只有一個選項 {~甲}\n\n::e::沒有正確答案 {~甲 ~乙}\n"
+    )
     with pytest.raises(QuestionImportError) as caught:
         parse_gift(bad)
     lines = [issue.line for issue in caught.value.issues]
