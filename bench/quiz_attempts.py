@@ -19,8 +19,6 @@ import http.cookies
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,8 +29,11 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.httpbench import database, gunicorn, manage, verify_records
+
 PASSWORD = "servewell-demo"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = 120
@@ -95,14 +96,6 @@ def env_for(database_url: str, var_dir: Path) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str, code: str | None = None) -> str:
-    command = [sys.executable, "manage.py", *args] if code is None else [sys.executable, "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args) or 'script'} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 SETUP = """
 import django; django.setup()
 from decimal import Decimal
@@ -137,12 +130,6 @@ records = Record.objects.filter(kind="quiz_attempt", actor_username__startswith=
 linked = graded.filter(record__isnull=False).count()
 print(graded.count(), records.count(), linked)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 INPUT = re.compile(r'<input type="(radio|checkbox|text)"[^>]*?name="q(\d+)" value="([^"]*)"')
@@ -239,78 +226,28 @@ def client(
 def run(backend: str, clients: int, workers: int) -> Outcome:
     outcome = Outcome(backend, clients, workers)
     tmp = Path(tempfile.mkdtemp(prefix="servewell-quiz-bench-"))
-    db_name = f"servewell_quiz_bench_{os.getpid()}"
-    url = f"sqlite:///{tmp / 'bench.sqlite3'}" if backend == "sqlite" else f"{PG_SERVER}/{db_name}"
-    if backend == "postgres":
-        subprocess.run(
-            ["psql", PG_SERVER + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {db_name}"], check=True
-        )
-        subprocess.run(["psql", PG_SERVER + "/postgres", "-qc", f"CREATE DATABASE {db_name}"], check=True)
-    env = env_for(url, tmp)
-    server = None
-    try:
+    with database(backend, f"servewell_quiz_bench_{os.getpid()}", tmp) as url:
+        env = env_for(url, tmp)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         quiz_id = int(manage(env, code=SETUP.format(clients=clients)).split()[-1])
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "website.wsgi",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-                "--backlog",
-                "256",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(150):
-            try:
-                requests.get(base + "/accounts/login/", timeout=30, headers={"X-Forwarded-Proto": "https"})
-                break
-            except requests.RequestException:
-                time.sleep(0.5)
-        lock = threading.Lock()
-        ready = threading.Barrier(clients, action=lambda: marks.append(time.perf_counter()))
-        marks: list[float] = []
-        threads = [
-            threading.Thread(target=client, args=(base, f"bench{n:03d}", quiz_id, outcome, lock, ready))
-            for n in range(clients)
-        ]
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=900)
-        outcome.wall = time.perf_counter() - (marks[0] if marks else start)  # the quiz phase only
+        with gunicorn(env, workers, headers={"X-Forwarded-Proto": "https"}) as base:
+            lock = threading.Lock()
+            marks: list[float] = []
+            ready = threading.Barrier(clients, action=lambda: marks.append(time.perf_counter()))
+            threads = [
+                threading.Thread(target=client, args=(base, f"bench{n:03d}", quiz_id, outcome, lock, ready))
+                for n in range(clients)
+            ]
+            start = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=900)
+            outcome.wall = time.perf_counter() - (marks[0] if marks else start)  # the quiz phase only
         graded, records, linked = (int(x) for x in manage(env, code=COUNT).split())
         outcome.graded, outcome.records = graded, min(records, linked)
-        verify = subprocess.run(
-            [sys.executable, "manage.py", "verify_records"], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        outcome.chain = "intact" if verify.returncode == 0 else "BROKEN: " + verify.stderr.strip()[:200]
-    finally:
-        if server:
-            server.terminate()
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=30)
-        if backend == "postgres":
-            subprocess.run(
-                ["psql", PG_SERVER + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"]
-            )
+        outcome.chain = verify_records(env)
     return outcome
 
 
