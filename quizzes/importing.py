@@ -23,6 +23,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheets import FORMULA_PREFIXES
+
 from .models import Question, QuestionCategory, QuestionOption, QuestionType
 from .models.bank import PATH_SEPARATOR
 from .text import as_rich_text, plain
@@ -490,7 +492,10 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:  # undo core.spreadsheets' formula guard
+        text = text[1:]
+    return text
 
 
 def parse_xlsx(data: bytes) -> list[ParsedQuestion]:

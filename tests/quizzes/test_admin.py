@@ -63,14 +63,16 @@ def test_import_errors_are_listed_by_line(people, client):
     assert Question.objects.count() == 0
 
 
-def test_template_download_is_a_workbook_with_examples(people, client):
+def test_template_download_is_a_workbook_whose_examples_import(people, client):
+    from quizzes.importing import parse_file
+
     client.force_login(people["trainer"])
     response = client.get(reverse("quizzes_import_template"))
-    book = load_workbook(
-        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
-    )
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
     assert rows[0][:4] == ("類別", "題型", "名稱", "題目") and len(rows) == 6
+    parsed = parse_file(content, "template.xlsx")  # the examples are valid: one per type
+    assert [q.qtype for q in parsed] == ["single", "multiple", "true_false", "short", "matching"]
 
 
 @pytest.mark.parametrize("who", ["auditor", "editor", "supervisor", "staff"])
