@@ -1,10 +1,11 @@
 """Quiz attempts under real HTTP load: gunicorn with the production settings, many learners at once.
 
-    .venv/bin/python bench/quiz_attempts.py [--clients 100] [--workers 4] [--think 0] [--backends sqlite,postgres]
+    .venv/bin/python bench/quiz_attempts.py [--clients 100] [--workers 4] [--think 0]
+                                            [--backends sqlite,postgres]
 
-Each backend: a fresh database with the demo question bank, ``--clients`` staff with signed-in sessions (made
-in the setup: the login form's PBKDF2 is not what is measured) and a 10-question quiz drawn at random; gunicorn
-with ``website.settings.production`` on a free port on 127.0.0.1 (HTTPS is simulated with X-Forwarded-Proto,
+Each backend: a fresh database with the demo question bank, ``--clients`` staff with signed-in sessions
+(made in the setup: the login form's PBKDF2 is not what is measured) and a 10-question quiz drawn at random;
+gunicorn with ``website.settings.production`` on a free port on 127.0.0.1 (HTTPS is simulated with X-Forwarded-Proto,
 which production trusts). All clients — threads with their own sessions — start together; each opens the quiz,
 starts an attempt, opens it, saves answers three times (JSON autosave, sequence 1..3), submits, and submits
 again (must change nothing), waiting a random 0..2×``--think`` seconds after each request. Afterwards: HTTP
