@@ -5,12 +5,12 @@
 
 Each backend: a fresh database with the demo question bank, ``--clients`` staff with signed-in sessions
 (made in the setup: the login form's PBKDF2 is not what is measured) and a 10-question quiz drawn at random;
-gunicorn with ``website.settings.production`` on a free port on 127.0.0.1 (HTTPS is simulated with X-Forwarded-Proto,
-which production trusts). All clients — threads with their own sessions — start together; each opens the quiz,
-starts an attempt, opens it, saves answers three times (JSON autosave, sequence 1..3), submits, and submits
-again (must change nothing), waiting a random 0..2×``--think`` seconds after each request. Afterwards: HTTP
-errors, attempts graded vs expected, one ledger record per attempt, ``verify_records``. Exits 1 on any error
-or mismatch. Loopback only; bounded in count and time.
+gunicorn with ``website.settings.production`` on a free port on 127.0.0.1 (HTTPS is simulated with
+X-Forwarded-Proto, which production trusts). All clients — threads with their own sessions — start together;
+each opens the quiz, starts an attempt, opens it, saves answers three times (JSON autosave, sequence 1..3),
+submits, and submits again (must change nothing), waiting a random 0..2×``--think`` seconds after each
+request. Afterwards: HTTP errors, attempts graded vs expected, one ledger record per attempt,
+``verify_records``. Exits 1 on any error or mismatch. Loopback only; bounded in count and time.
 """
 
 from __future__ import annotations
