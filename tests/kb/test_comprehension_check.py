@@ -88,3 +88,10 @@ def test_a_pass_of_another_quiz_or_for_another_page_acknowledges_nothing(
     client.force_login(person.user)
     take(client, other, quiz, right=True)
     assert not Acknowledgement.objects.exists()
+
+
+def test_editors_choose_the_check_with_the_snippet_chooser(checked, make_staff, client):
+    procedure, _quiz = checked
+    client.force_login(make_staff("ed", groups=["Content editor"]).user)
+    page = client.get(f"/admin/pages/{procedure.pk}/edit/").content.decode()
+    assert 'name="comprehension_quiz"' in page and "/admin/snippets/choose/quizzes/quiz/" in page

@@ -151,3 +151,17 @@ def test_saving_a_question_in_the_admin_snapshots_a_version(people, rf, question
     versions = list(QuestionVersion.objects.filter(question=question).order_by("number"))
     assert [v.number for v in versions] == [1, 2] and versions[1].created_by == people["trainer"]
     assert versions[0].data["text"] != versions[1].data["text"]
+
+
+def test_trainer_opens_the_add_and_edit_forms(people, client, questions, make_quiz):
+    quiz = make_quiz(questions["single"])
+    client.force_login(people["trainer"])
+    for url in [
+        "/admin/snippets/quizzes/question/add/",
+        f"/admin/snippets/quizzes/question/edit/{questions['matching'].pk}/",
+        "/admin/snippets/quizzes/quiz/add/",
+        f"/admin/snippets/quizzes/quiz/edit/{quiz.pk}/",
+        "/admin/snippets/quizzes/questioncategory/",
+        reverse("quizzes_category_export", args=[questions["single"].category_id, "xlsx"]),
+    ]:
+        assert client.get(url).status_code == 200, url
