@@ -165,3 +165,17 @@ def test_trainer_opens_the_add_and_edit_forms(people, client, questions, make_qu
         reverse("quizzes_category_export", args=[questions["single"].category_id, "xlsx"]),
     ]:
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("who", ["staff", "supervisor"])
+def test_staff_and_supervisors_cannot_reach_the_bank(people, client, questions, who):
+    client.force_login(people[who])
+    category = questions["single"].category_id
+    for url in [
+        reverse("quizzes_category_export", args=[category, "gift"]),
+        "/admin/snippets/quizzes/question/",
+        "/admin/snippets/quizzes/quiz/",
+    ]:
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert "可疑交易報告應於何時提交" not in response.content.decode()
