@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,8 +24,11 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.httpbench import database, gunicorn, manage, verify_records
+
 PASSWORD = "servewell-demo"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = 60
@@ -65,14 +66,6 @@ def env_for(database_url: str) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str, code: str | None = None) -> str:
-    command = [sys.executable, "manage.py", *args] if code is None else [sys.executable, "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args) or 'script'} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 SETUP = """
 import django; django.setup()
 from tests.factories import StaffProfileFactory, UserFactory
@@ -97,12 +90,6 @@ bench = {"user__username__startswith": "bench"}
 records = Record.objects.filter(kind="acknowledgement", actor_username__startswith="bench")
 print(Acknowledgement.objects.filter(**bench).count(), records.count())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def client(base: str, username: str, urls: list[str], outcome: Outcome, lock: threading.Lock) -> None:
@@ -150,71 +137,27 @@ def client(base: str, username: str, urls: list[str], outcome: Outcome, lock: th
 def run(backend: str, clients: int, workers: int) -> Outcome:
     outcome = Outcome(backend, clients, workers)
     tmp = Path(tempfile.mkdtemp(prefix="servewell-http-"))
-    db_name = f"servewell_http_{os.getpid()}"
-    url = f"sqlite:///{tmp / 'bench.sqlite3'}" if backend == "sqlite" else f"{PG_SERVER}/{db_name}"
-    if backend == "postgres":
-        subprocess.run(
-            ["psql", PG_SERVER + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {db_name}"], check=True
-        )
-        subprocess.run(["psql", PG_SERVER + "/postgres", "-qc", f"CREATE DATABASE {db_name}"], check=True)
-    env = env_for(url)
-    server = None
-    try:
+    with database(backend, f"servewell_http_{os.getpid()}", tmp) as url:
+        env = env_for(url)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "load_demo")
         urls = manage(env, code=SETUP.format(clients=clients)).split()
         outcome.expected_acks = clients * len(urls)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "website.wsgi",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**env, "DJANGO_SETTINGS_MODULE": "website.settings.dev"},
-        )
-        for _ in range(100):
-            try:
-                requests.get(base + "/accounts/login/", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        lock = threading.Lock()
-        threads = [
-            threading.Thread(target=client, args=(base, f"bench{n:03d}", urls, outcome, lock))
-            for n in range(clients)
-        ]
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=600)
-        outcome.wall = time.perf_counter() - start
+        with gunicorn(env, workers) as base:
+            lock = threading.Lock()
+            threads = [
+                threading.Thread(target=client, args=(base, f"bench{n:03d}", urls, outcome, lock))
+                for n in range(clients)
+            ]
+            start = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=600)
+            outcome.wall = time.perf_counter() - start
         acks, records = manage(env, code=COUNT).split()
         outcome.acks_in_db, outcome.ack_records = int(acks), int(records)
-        verify = subprocess.run(
-            [sys.executable, "manage.py", "verify_records"], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        outcome.chain = "intact" if verify.returncode == 0 else "BROKEN: " + verify.stderr.strip()[:200]
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=30)
-        if backend == "postgres":
-            subprocess.run(
-                ["psql", PG_SERVER + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"]
-            )
+        outcome.chain = verify_records(env)
     return outcome
 
 

@@ -291,3 +291,20 @@ def load_procedures(home: Page) -> int:
     page.save_revision(user=editor)
     page.get_workflow().start(page, editor)
     return len(PROCEDURES)
+
+
+def attach_comprehension_checks(checks: dict) -> int:
+    """Give procedures (by code) their comprehension check quiz, on the live page and its revisions, without
+    publishing a new version (the check is an acknowledgement setting, not a change to the text)."""
+    attached = 0
+    for code, quiz in checks.items():
+        page = ProcedurePage.objects.filter(code=code).first()
+        if page is None or page.comprehension_quiz_id == quiz.pk:
+            continue
+        page.comprehension_quiz = quiz
+        page.save(update_fields=["comprehension_quiz"])
+        for revision in {page.live_revision, page.latest_revision} - {None}:
+            revision.content["comprehension_quiz"] = quiz.pk
+            revision.save(update_fields=["content"])
+        attached += 1
+    return attached

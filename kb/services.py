@@ -26,12 +26,14 @@ from ledger.models import Outcome, RecordKind
 from ledger.services import record_append
 from people.access import is_read_only
 from people.selectors import profile_for
+from quizzes.models import Attempt, AttemptState
 
 ACK_NOT_IN_FORCE = _("This procedure has no version in force yet, so there is nothing to acknowledge.")
 ACK_SUPERSEDED = _(
     "Version %(asked)s has been replaced by version %(current)s. Please read the version in force and "
     "acknowledge that one."
 )
+ACK_CHECK_REQUIRED = _("Pass the comprehension check first: passing it records your acknowledgement.")
 REVIEW_COMMENT_REQUIRED = _("Say briefly what you checked (the comment is part of the review record).")
 REVIEW_NOT_ALLOWED = _(
     "Only the procedure's owner or a compliance officer can record that it was reviewed with no change."
@@ -134,12 +136,25 @@ def _clear_flags(procedure: ProcedurePage, user, note: str) -> int:
     )
 
 
+def comprehension_check_passed(user, page: AcknowledgedPage, version: PublishedVersion) -> bool:
+    """Has ``user`` passed the page's comprehension check for this page since ``version`` was published?"""
+    return Attempt.objects.filter(
+        user=user,
+        quiz_id=page.comprehension_quiz_id,
+        for_page_id=page.pk,
+        state=AttemptState.GRADED,
+        passed=True,
+        started_at__gte=version.published_at,
+    ).exists()
+
+
 def acknowledge(
     *, user, page: AcknowledgedPage, version_number: int, at: datetime.datetime | None = None
 ) -> tuple[Acknowledgement, bool]:
     """Confirm having read the version in force. Returns (acknowledgement, created); a repeat changes nothing.
 
-    ``at`` is for importing historical evidence (demo data, migrations from another system); default now.
+    A page with a comprehension check is acknowledged only after a pass (kb.signal_handlers does it on the
+    pass, in the grading transaction). ``at`` is for importing historical evidence (demo data); default now.
     """
     if is_read_only(user):
         raise AcknowledgementError(ACK_READ_ONLY)
@@ -153,6 +168,8 @@ def acknowledge(
     ).first()
     if existing:
         return existing, False
+    if page.comprehension_quiz_id and not comprehension_check_passed(user, page, version):
+        raise AcknowledgementError(ACK_CHECK_REQUIRED)
     profile = profile_for(user)
     due = version.ack_due(page.ack_due_days, profile.hire_date if profile else None)
     now = at or timezone.now()

@@ -2,14 +2,16 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from wagtail.models import Page
 from wagtail.signals import page_published
 
-from kb.models import ProcedurePage, RegulationIndexPage, RegulationUpdatePage
-from kb.selectors import audience_staff
-from kb.services import version_record_publish
+from kb.models import AcknowledgedPage, ProcedurePage, RegulationIndexPage, RegulationUpdatePage
+from kb.selectors import audience_staff, in_force_by_page
+from kb.services import acknowledge, version_record_publish
 from kb.signals import regulation_published
 from notifications.services import notify
 from people.roles import sync_roles
+from quizzes.signals import attempt_graded
 
 
 @receiver(page_published, sender=ProcedurePage, dispatch_uid="kb_record_procedure_version")
@@ -45,3 +47,17 @@ def notify_regulation_audience(sender, page, version, **kwargs) -> None:
         }
     users = [person.user for person in audience_staff(page)]
     notify(users, title=title, body=body, url=page.get_full_url())
+
+
+@receiver(attempt_graded, dispatch_uid="kb_acknowledge_on_comprehension_pass")
+def acknowledge_on_comprehension_pass(sender, attempt, **kwargs) -> None:
+    """A pass of a page's comprehension check, taken for that page, acknowledges its version in force — in the
+    grading transaction, so the attempt and the acknowledgement are recorded together or not at all."""
+    if not attempt.passed or not attempt.for_page_id:
+        return
+    page = Page.objects.filter(pk=attempt.for_page_id).specific().first()
+    if not isinstance(page, AcknowledgedPage) or page.comprehension_quiz_id != attempt.quiz_id:
+        return
+    version = in_force_by_page([page.pk]).get(page.pk)
+    if version is not None:
+        acknowledge(user=attempt.user, page=page, version_number=version.number, at=attempt.submitted_at)

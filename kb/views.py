@@ -42,7 +42,12 @@ from kb.selectors import (
     version_in_force,
     versions_of,
 )
-from kb.services import AcknowledgementError, acknowledge, procedure_mark_reviewed
+from kb.services import (
+    AcknowledgementError,
+    acknowledge,
+    comprehension_check_passed,
+    procedure_mark_reviewed,
+)
 from people.access import is_read_only
 from people.models import StaffProfile
 from people.selectors import profile_for, team_of
@@ -122,7 +127,20 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
             user=request.user, page_id=page.pk, version_number=in_force.number
         ).first()
         context["ack_due"] = in_force.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+        if page.comprehension_quiz_id and context["ack"] is None:
+            context["check"] = _comprehension_check(page, in_force, request.user)
     return TemplateResponse(request, page.get_template(request), context)
+
+
+def _comprehension_check(page: AcknowledgedPage, version: PublishedVersion, user) -> dict:
+    """The check to pass before acknowledging: its quiz, size, start URL, and whether it is passed."""
+    quiz = page.comprehension_quiz
+    return {
+        "quiz": quiz,
+        "questions": quiz.question_count(),
+        "passed": comprehension_check_passed(user, page, version),
+        "start_url": reverse("quiz_start", args=[quiz.pk]),
+    }
 
 
 def _team_progress(page: AcknowledgedPage, user):

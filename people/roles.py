@@ -39,6 +39,27 @@ _MEDIA_WRITE = (
     "wagtailimages.choose_image",
 )
 
+_QUIZ_VIEW = (
+    "quizzes.view_questioncategory",
+    "quizzes.view_question",
+    "quizzes.view_quiz",
+)
+_QUIZ_WRITE = (
+    *_QUIZ_VIEW,
+    "quizzes.add_questioncategory",
+    "quizzes.change_questioncategory",
+    "quizzes.delete_questioncategory",
+    "quizzes.add_question",
+    "quizzes.change_question",
+    "quizzes.delete_question",
+    "quizzes.import_questions",
+    "quizzes.add_quiz",
+    "quizzes.change_quiz",
+    "quizzes.delete_quiz",
+    "quizzes.view_results",
+    "quizzes.view_attempt",
+)
+
 ROLES: tuple[Role, ...] = (
     Role(STAFF, _("Staff"), description=_("Reads content, acknowledges, takes training.")),
     Role(
@@ -50,7 +71,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         CONTENT_EDITOR,
         _("Content editor"),
-        permissions=("wagtailadmin.access_admin",),
+        permissions=("wagtailadmin.access_admin", "quizzes.view_quiz"),
         page_permissions=("add_page", "change_page"),
         collection_permissions=_MEDIA_WRITE,
         description=_("Writes and submits content for approval; cannot publish alone."),
@@ -67,6 +88,7 @@ ROLES: tuple[Role, ...] = (
             "kb.view_issuer",
             "kb.add_procedurereview",  # record "reviewed, no change" on any procedure, not only their own
             "kb.view_procedurereview",
+            "quizzes.view_quiz",
         ),
         # No publish permission on the site: procedures go live when a compliance officer approves someone
         # else's submission. Regulation updates are theirs to publish: identifying a new rule is their job.
@@ -95,8 +117,9 @@ ROLES: tuple[Role, ...] = (
             "auth.add_user",
             "auth.change_user",
             "auth.view_user",
+            *_QUIZ_WRITE,
         ),
-        description=_("Manages staff, the org chart and training assignments."),
+        description=_("Manages staff, the org chart, training assignments and the quiz bank."),
     ),
     Role(
         AUDITOR,
@@ -111,6 +134,9 @@ ROLES: tuple[Role, ...] = (
             "kb.view_issuer",
             "kb.view_procedurereview",  # the due-for-review report
             "kb.view_publishedversion",  # every page's history, revisions and approvals, read-only
+            *_QUIZ_VIEW,
+            "quizzes.view_results",
+            "quizzes.view_attempt",
         ),
         description=_("Reads everything, changes nothing."),
     ),

@@ -6,3 +6,4 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     label = "quizzes"
     verbose_name = _("Quizzes")
+    default_auto_field = "django.db.models.BigAutoField"

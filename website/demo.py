@@ -13,6 +13,7 @@ from kb import demo as kb_demo
 from kb.demo_regulations import load_regulations
 from kb.services import approval_workflow_ensure
 from people import demo as people_demo
+from quizzes import demo as quizzes_demo
 from website.search.bulk import indexing_paused
 
 
@@ -93,6 +94,11 @@ def load_all() -> list[str]:
         regulations = load_regulations(home)
         report.append(
             f"{regulations} regulation updates" if regulations else "regulation updates already loaded"
+        )
+        questions, attempts, checks = quizzes_demo.load_quizzes()
+        kb_demo.attach_comprehension_checks(checks)
+        report.append(
+            f"{questions} quiz questions, {attempts} attempts" if questions else "quizzes already loaded"
         )
         settle_demo_notifications()
     return report

@@ -94,6 +94,18 @@ class AcknowledgedPage(RegisteredViewsMixin, RoutablePageMixin, Page):
         _("what changed in this version"),
         help_text=_("Shown to staff in the version history. Required for every version."),
     )
+    comprehension_quiz = models.ForeignKey(
+        "quizzes.Quiz",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("comprehension check"),
+        help_text=_(
+            "A short quiz staff must pass before they can acknowledge; "
+            "passing it records the acknowledgement."
+        ),
+    )
     is_minor_change = models.BooleanField(
         _("minor change"),
         default=False,
@@ -114,6 +126,7 @@ class AcknowledgedPage(RegisteredViewsMixin, RoutablePageMixin, Page):
                 FieldPanel("audience_departments"),
                 FieldPanel("audience_positions"),
                 FieldPanel("ack_due_days"),
+                FieldPanel("comprehension_quiz"),
             ],
             heading=_("Who must acknowledge"),
             help_text=_(

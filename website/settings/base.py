@@ -191,6 +191,10 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "ServeWell <servewell@
 # A real queue in the database; `manage.py db_worker` runs the jobs (make run starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- Quizzes ------------------------------------------------------------------------------------------
+# Answers that arrive up to this many seconds after a quiz's deadline still count (network latency).
+QUIZ_DEADLINE_GRACE_SECONDS = env_int("QUIZ_DEADLINE_GRACE_SECONDS", 30)
+
 # --- Search ---------------------------------------------------------------------------------------------
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "whoosh")
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")))

@@ -6,13 +6,14 @@ from django.db import migrations
 
 
 def sync(apps, schema_editor):
-    create_permissions(global_apps.get_app_config("kb"), verbosity=0)
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     from people.roles import sync_roles
 
     sync_roles()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0002_approval_workflow")]
+    dependencies = [("kb", "0003_comprehension_check")]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
