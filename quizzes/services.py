@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import default_task_backend
 
-from ledger.models import Outcome, RecordKind
+from ledger.models import Outcome, RecordKind, to_millisecond
 from ledger.services import record_append
 
 from .grading import AnswerError, clean_answer, grade, percent
@@ -418,7 +418,8 @@ def _grade(attempt: Attempt, *, now: datetime.datetime, timed_out: bool) -> None
     """Mark the attempt submitted (or overdue), grade every slot, write the ledger record, tell listeners."""
     attempt.state = AttemptState.OVERDUE if timed_out else AttemptState.SUBMITTED
     attempt.timed_out = timed_out
-    attempt.submitted_at = min(now, attempt.deadline + grace()) if timed_out else now
+    # Whole milliseconds, as the ledger stores and hashes them: the row and its record show the same time.
+    attempt.submitted_at = to_millisecond(min(now, attempt.deadline + grace()) if timed_out else now)
     slots = list(attempt.slots.select_related("version"))
     points = Decimal(0)
     for slot in slots:

@@ -3,6 +3,9 @@
 import pytest
 
 from kb.models import Acknowledgement, ProcedurePage
+from quizzes.grading import correct_keys
+from quizzes.models import Attempt
+from quizzes.selectors import slots_of
 from tests.browser.conftest import shot
 
 pytestmark = pytest.mark.browser
@@ -25,15 +28,21 @@ def test_staff_reads_and_acknowledges_complaint_procedure(page_as, server):
         "適用範圍",
         "職責分工",
         "步驟",
-        "請確認已閱讀此版本",
+        "完成 3 題理解測驗後確認",
     ]:
         assert text in body, text
     shot(page, "staff01-procedure-desktop")
     already = Acknowledgement.objects.filter(
         user__username="staff01", page_id=procedure.pk, version_number=3
     ).exists()
-    if not already:
-        page.click("button:has-text('我已閱讀第 3 版')")
+    if not already:  # SOP-CS-003 has a comprehension check: passing it records the acknowledgement
+        page.click("button:has-text('開始理解測驗')")
+        page.wait_for_selector("form.attempt")
+        _answer_rightly(page, Attempt.objects.filter(user__username="staff01").latest("started_at"))
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("button[value=submit]")
+        page.wait_for_load_state("networkidle")
+        page.click("a.btn:has-text('繼續')")
         page.wait_for_load_state("networkidle")
     banner = page.inner_text("[data-ack=done]")
     assert "已於" in banner and "確認 第 3 版" in banner
@@ -140,3 +149,15 @@ def test_search_box_suggests_and_search_page_highlights(page_as, server):
     page.set_viewport_size({"width": 390, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "staff03-search-phone")
+
+
+def _answer_rightly(page, attempt):
+    """Tick the right options of each question (single, multiple or true/false) by their shown place."""
+    for slot in slots_of(attempt):
+        right = correct_keys(slot.version.data)
+        kind = slot.version.data["type"]
+        assert kind in {"single", "multiple", "true_false"}, kind
+        for place, key in enumerate(slot.order, start=1):
+            if key in right:
+                value = key if kind == "true_false" else str(place)
+                page.check(f"#q{slot.position} input[value='{value}']")

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone_quiz(demo_site):
+def phone_quiz(server):
     from quizzes.models import QuestionCategory, Quiz, QuizItem
 
-    category = QuestionCategory.objects.create(name="反洗錢")
+    category = QuestionCategory.objects.create(name="手機測驗（瀏覽器測試）")
     questions = [
         make_question(
             category,
@@ -44,9 +44,9 @@ def phone_quiz(demo_site):
     return quiz
 
 
-def test_staff_takes_a_quiz_on_a_phone(page_as, live_server, phone_quiz):
+def test_staff_takes_a_quiz_on_a_phone(page_as, server, phone_quiz):
     page = page_as("staff03", width=390)
-    page.goto(f"{live_server.url}/quizzes/{phone_quiz.pk}/")
+    page.goto(f"{server.url}/quizzes/{phone_quiz.pk}/")
     assert "合格分數" in page.inner_text("main")
     page.click("button:has-text('開始測驗')")
     page.wait_for_selector("form.attempt")
@@ -59,7 +59,7 @@ def test_staff_takes_a_quiz_on_a_phone(page_as, live_server, phone_quiz):
     page.fill("#q4-input", "jfiu")
     page.locator("#q4-input").blur()
     page.wait_for_function("document.querySelector('[data-save-status]').textContent.includes('儲存')")
-    attempt = Attempt.objects.get()
+    attempt = Attempt.objects.get(quiz=phone_quiz, user__username="staff03")
     assert attempt.slots.get(position=4).answer == "jfiu"
     shot(page, "staff03-quiz-attempt-phone")
     page.on("dialog", lambda dialog: dialog.accept())

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from kb.models import Acknowledgement
 from ledger.models import Record
-from ledger.services import ledger_verify
+from ledger.verification import ledger_verify
 from quizzes.models import Attempt, QuestionCategory, Quiz, QuizItem
 from tests.quizzes.conftest import make_question
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ledger.models import Record
-from ledger.services import ledger_verify
+from ledger.models import Record, to_millisecond
+from ledger.verification import ledger_verify
 from quizzes.grading import AnswerError
 from quizzes.models import Attempt, AttemptState, QuestionOption, QuestionVersion
 from quizzes.services import (
@@ -165,7 +165,7 @@ def test_deadline_is_enforced_on_the_server(make_quiz, questions, learner, setti
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED and attempt.timed_out
     assert attempt.score == Decimal("100.00")  # o1 and false, the late o2 ignored
-    assert attempt.submitted_at == attempt.deadline + datetime.timedelta(seconds=30)
+    assert attempt.submitted_at == to_millisecond(attempt.deadline + datetime.timedelta(seconds=30))
     assert Record.objects.get().data["timed_out"] is True
 
 
