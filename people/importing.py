@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheets import looks_like_formula
+
 from .models import Department, Position, StaffProfile
 from .services import staff_set_active
 
@@ -112,6 +114,10 @@ ERR_MISSING_COLUMN = _("The file has no “%(column)s” column (accepted header
 ERR_DUPLICATE_COLUMN = _("The column “%(column)s” appears more than once.")
 
 ERR_REQUIRED = _("This field is required.")
+ERR_FORMULA = _(
+    "“%(value)s” starts like a spreadsheet formula (=, +, -, @, a tab or a line break). "
+    "Enter the plain value, not a formula."
+)
 ERR_TOO_LONG = _("“%(value)s” is longer than %(max)s characters.")
 ERR_DUPLICATE_EMPLOYEE = _("Employee number %(value)s also appears on line %(other)s.")
 ERR_EMAIL_INVALID = _("“%(value)s” is not a valid email address.")
@@ -294,7 +300,9 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its "=..." text, which validation refuses (a cached
+        # result could be anything, and a file written by a program has none: the cell would read as empty).
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise StaffImportError([ImportIssue(None, None, str(ERR_XLSX_INVALID))]) from None
     try:
@@ -304,6 +312,12 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
     finally:
         workbook.close()
     return iter(records)
+
+
+def _is_formula(value: Any) -> bool:
+    """A cell a spreadsheet would run: "=..." (also every XLSX formula cell), "+...", "-...", "@...", or
+    text led by a tab or line break (also after leading spaces)."""
+    return isinstance(value, str) and (looks_like_formula(value) or looks_like_formula(value.lstrip(" ")))
 
 
 def _is_blank(value: Any) -> bool:
@@ -477,11 +491,28 @@ class _Validator:
         self.seen_emp: dict[str, int] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_username: dict[str, int] = {}
+        self.formula_columns: set[str] = set()
 
     def add(self, row: Row, column: str, message: Any) -> None:
+        if column in self.formula_columns:
+            return  # the formula is the problem; "required" or "unknown" would only mislead
         self.issues.append(ImportIssue(row.line, row.label(column), str(message)))
 
+    def _refuse_formulas(self, row: Row) -> Row:
+        """Report every cell that starts like a formula; the rest of the checks see those cells as blank."""
+        formulas = [column for column, value in row.values.items() if _is_formula(value)]
+        self.formula_columns = set()
+        for column in formulas:
+            shown = _text(row.values[column])[:60]
+            self.add(row, column, ERR_FORMULA % {"value": shown})
+        self.formula_columns = set(formulas)
+        if not formulas:
+            return row
+        values = {column: None if column in self.formula_columns else v for column, v in row.values.items()}
+        return Row(line=row.line, values=values, labels=row.labels)
+
     def check(self, row: Row) -> _Planned:
+        row = self._refuse_formulas(row)
         values = row.values
         emp = self._text_field(row, EMPLOYEE_NUMBER)
         name = self._text_field(row, NAME)

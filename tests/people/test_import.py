@@ -615,7 +615,7 @@ def test_template_csv_has_chinese_headers_and_imports_cleanly(org, superuser, lo
     response = login(superuser).get(reverse("people_import_staff_template"))
 
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert text.splitlines() == [",".join(ZH_HANT)]
     filled = (text + ",".join(BOSS) + "\r\n").encode("utf-8-sig")
     assert run(filled).created == 1
