@@ -20,14 +20,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelsearch.backends import get_search_backends_with_name
 
 from core.spreadsheets import looks_like_formula
 
 from .models import Department, Position, StaffProfile
-from .services import staff_set_active
+from .services import org_sync_many
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +135,9 @@ ERR_DATE_INVALID = _("“%(value)s” is not a date: use YYYY-MM-DD or YYYY/MM/D
 ERR_DATE_FUTURE = _("The hire date %(value)s is more than a year in the future.")
 ERR_ACTIVE_INVALID = _(
     "“%(value)s” is not a yes/no value: use 1/0, Y/N, yes/no, true/false, 是/否 or 在職/離職."
+)
+ERR_CHANGED_MEANWHILE = _(
+    "Staff records changed while the file was being checked, so nothing was imported. Upload the file again."
 )
 ERR_SUPERVISOR_UNKNOWN = _("No staff member has the employee number %(value)s, in this file or in ServeWell.")
 ERR_SUPERVISOR_SELF = _("A person cannot be their own supervisor.")
@@ -702,22 +707,6 @@ def _check_supervisors(planned: list[_Planned], profiles: Mapping[str, StaffProf
 # --- Applying -------------------------------------------------------------------------------------------
 
 
-def _supervisors_first(planned: list[_Planned]) -> list[_Planned]:
-    """File rows ordered so each supervisor in the file comes before their reports (graph is acyclic)."""
-    in_file = {p.employee_number: p for p in planned}
-    ordered: list[_Planned] = []
-    placed: set[str] = set()
-    for item in planned:
-        chain = []
-        node: _Planned | None = item
-        while node is not None and node.employee_number not in placed:
-            chain.append(node)
-            placed.add(node.employee_number)
-            node = in_file.get(node.supervisor)
-        ordered.extend(reversed(chain))
-    return ordered
-
-
 def _describe(item: _Planned) -> RowChange:
     """Compare a planned row with the database: the preview's line for it (new people list their values)."""
     existing = item.existing
@@ -768,80 +757,144 @@ def _describe(item: _Planned) -> RowChange:
     return RowChange(item.row.line, item.employee_number, item.name, action, changes)
 
 
-def _apply(planned: list[_Planned]) -> None:
+BATCH = 500  # rows per bulk statement (well under SQLite's limit on bound parameters)
+
+
+def _stamp() -> tuple:
+    """What the validation read, cheaply: if it differs inside the write transaction, someone changed staff,
+    logins, departments or positions meanwhile, and the plan may no longer hold."""
     user_model = get_user_model()
+    return (
+        StaffProfile.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")),
+        user_model.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        tuple(Department.objects.order_by("pk").values_list("pk", "code", "name", "is_active")),
+        tuple(Position.objects.order_by("pk").values_list("pk", "code", "name")),
+    )
+
+
+def _apply(planned: list[_Planned]) -> list[int]:
+    """Write the changed rows with bulk statements; returns the ids of the profiles written.
+
+    Inside the caller's transaction. The org closure table is brought in line once, for the people whose
+    supervisor changed (and everyone below them), not once per row.
+    """
+    user_model = get_user_model()
+    now = timezone.now()
     pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
-    for item in _supervisors_first(planned):
-        supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
-        profile = item.existing
-        if profile is None:
-            user = user_model(
-                **{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active
-            )
-            user.set_unusable_password()
-            user.save()
-            profile = StaffProfile(
-                user=user,
-                employee_number=item.employee_number,
-                display_name=item.name,
-                department=item.department,
-                position=item.position,
-                supervisor_id=supervisor_id,
-                hire_date=item.hire_date,
-                is_active=item.active,
-            )
-            profile.save()
-            pk_by_emp[item.employee_number] = profile.pk
-            continue
+    new = [item for item in planned if item.existing is None]
+    old = [item for item in planned if item.existing is not None]
 
-        user = profile.user
-        user_fields = []
-        if user.email != item.email:
-            user.email = item.email
-            user_fields.append("email")
-        if item.username is not None and user.get_username() != item.username:
-            setattr(user, user_model.USERNAME_FIELD, item.username)
-            user_fields.append(user_model.USERNAME_FIELD)
-        if user_fields:
-            user.save(update_fields=user_fields)
+    # New people: logins, then profiles (supervisors that are new too are filled in below).
+    users = []
+    for item in new:
+        user = user_model(**{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active)
+        user.set_unusable_password()
+        users.append(user)
+    user_model.objects.bulk_create(users, batch_size=BATCH)
+    profiles = [
+        StaffProfile(
+            user_id=user.pk,
+            employee_number=item.employee_number,
+            display_name=item.name,
+            department_id=item.department.pk,
+            position_id=item.position.pk,
+            supervisor_id=pk_by_emp.get(item.supervisor),
+            hire_date=item.hire_date,
+            is_active=item.active,
+            updated_at=now,
+        )
+        for item, user in zip(new, users, strict=True)
+    ]
+    StaffProfile.objects.bulk_create(profiles, batch_size=BATCH)
+    pk_by_emp.update((profile.employee_number, profile.pk) for profile in profiles)
+    late = []
+    for item, profile in zip(new, profiles, strict=True):
+        if item.supervisor and profile.supervisor_id is None:  # a supervisor who is new in this file too
+            profile.supervisor_id = pk_by_emp[item.supervisor]
+            late.append(profile)
+    StaffProfile.objects.bulk_update(late, ["supervisor_id"], batch_size=BATCH)
+    moved = {profile.pk for profile in profiles}
 
-        new_values = {
+    # People already in ServeWell: only the fields that differ.
+    changed_users, user_fields = [], set()
+    changed_profiles, profile_fields = [], set()
+    for item in old:
+        profile, user = item.existing, item.existing.user
+        wanted_user = {"email": item.email, "is_active": bool(item.active)}
+        if item.username is not None:
+            wanted_user[user_model.USERNAME_FIELD] = item.username
+        differs = {name for name, value in wanted_user.items() if getattr(user, name) != value}
+        if differs:
+            for name in differs:
+                setattr(user, name, wanted_user[name])
+            changed_users.append(user)
+            user_fields |= differs
+        wanted = {
             "display_name": item.name,
             "department_id": item.department.pk,
             "position_id": item.position.pk,
-            "supervisor_id": supervisor_id,
+            "supervisor_id": pk_by_emp.get(item.supervisor) if item.supervisor else None,
             "hire_date": item.hire_date,
+            "is_active": bool(item.active),
         }
-        profile_fields = [name for name, value in new_values.items() if getattr(profile, name) != value]
-        if profile_fields:
-            for name in profile_fields:
-                setattr(profile, name, new_values[name])
-            # save() re-hangs the subtree in the closure table when the supervisor changed.
-            profile.save(update_fields=[name.removesuffix("_id") for name in profile_fields] + ["updated_at"])
-        if profile.is_active != item.active or user.is_active != item.active:
-            staff_set_active(profile, active=item.active)
+        differs = {name for name, value in wanted.items() if getattr(profile, name) != value}
+        if differs:
+            if "supervisor_id" in differs:
+                moved.add(profile.pk)
+            for name in differs:
+                setattr(profile, name, wanted[name])
+            profile.updated_at = now
+            changed_profiles.append(profile)
+            profile_fields |= differs | {"updated_at"}
+    if changed_users:
+        user_model.objects.bulk_update(changed_users, sorted(user_fields), batch_size=BATCH)
+    if changed_profiles:
+        StaffProfile.objects.bulk_update(changed_profiles, sorted(profile_fields), batch_size=BATCH)
+    org_sync_many(moved)
+    return [profile.pk for profile in profiles] + [profile.pk for profile in changed_profiles]
+
+
+def _index(profile_ids: list[int]) -> None:
+    """Bring the search index in line after the commit (bulk writes send no save signals)."""
+    if not profile_ids:
+        return
+    for name, backend in get_search_backends_with_name(with_auto_update=True):
+        try:
+            for start in range(0, len(profile_ids), BATCH):
+                chunk = StaffProfile.objects.filter(pk__in=profile_ids[start : start + BATCH])
+                backend.add_bulk(StaffProfile, list(chunk.select_related("department", "position")))
+        except Exception:  # the import is committed; `manage.py update_index` repairs the index
+            logger.exception("Staff import: indexing in the %r search backend failed", name)
 
 
 def staff_import(rows: Sequence[Row], *, dry_run: bool = False, actor: Any = None) -> ImportResult:
-    """Validate all rows, then (unless ``dry_run``) create and update staff in one transaction.
+    """Validate all rows, then (unless ``dry_run``) create and update staff in one short transaction.
 
-    Raises ``StaffImportError`` with every issue and writes nothing if any row is bad. People not in the
-    file are never touched; rows that match the database cause no writes at all.
+    Validation reads the database outside any transaction, so it never holds the write lock however long
+    the file; the writes are bulk statements in one transaction that first checks nothing changed since
+    (else ``StaffImportError``, nothing written). Raises ``StaffImportError`` with every issue and writes
+    nothing if any row is bad. People not in the file are never touched; rows that match the database
+    cause no writes at all.
     """
+    stamp = None if dry_run else _stamp()
+    planned = _plan(rows)
+    result = ImportResult(rows=[_describe(item) for item in planned], dry_run=dry_run)
     if dry_run:
-        planned = _plan(rows)
-        return ImportResult(rows=[_describe(item) for item in planned], dry_run=True)
-    with transaction.atomic():
-        planned = _plan(rows)
-        result = ImportResult(rows=[_describe(item) for item in planned], dry_run=False)
-        if result.changed_rows:
-            _apply(
-                [
-                    item
-                    for item, change in zip(planned, result.rows, strict=True)
-                    if change.action != UNCHANGED
-                ]
-            )
+        return result
+    written: list[int] = []
+    if result.changed_rows:
+        changed = [
+            item for item, change in zip(planned, result.rows, strict=True) if change.action != UNCHANGED
+        ]
+        try:
+            with transaction.atomic():
+                if _stamp() != stamp:
+                    raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))])
+                written = _apply(changed)
+        except IntegrityError:
+            logger.exception("Staff import refused by a database constraint")
+            raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))]) from None
+    _index(written)
     logger.info(
         "Staff import by %s: %d created, %d updated, %d deactivated, %d unchanged",
         getattr(actor, "username", actor) or "system",
