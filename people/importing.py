@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -772,86 +772,134 @@ def _stamp() -> tuple:
     )
 
 
-def _apply(planned: list[_Planned]) -> list[int]:
-    """Write the changed rows with bulk statements; returns the ids of the profiles written.
+@dataclass
+class _Writes:
+    """Everything the write transaction does, worked out before it starts (no lock held meanwhile)."""
 
-    Inside the caller's transaction. The org closure table is brought in line once, for the people whose
-    supervisor changed (and everyone below them), not once per row.
-    """
+    levels: list[list[tuple[_Planned, Any, StaffProfile]]]  # new people, supervisors' level first
+    user_updates: list[tuple[Any, ...]]  # (email, username, is_active, user id)
+    profile_updates: list[tuple[_Planned, int]]  # (row, profile id)
+
+
+def _prepare(planned: list[_Planned]) -> _Writes:
     user_model = get_user_model()
-    now = timezone.now()
-    pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
-    new = [item for item in planned if item.existing is None]
-    old = [item for item in planned if item.existing is not None]
+    new = {item.employee_number: item for item in planned if item.existing is None}
+    depth: dict[str, int] = {}
 
-    # New people: logins, then profiles (supervisors that are new too are filled in below).
-    users = []
-    for item in new:
+    def level(emp: str) -> int:  # the graph is acyclic (validated); iterative to spare the stack
+        chain = []
+        while emp in new and emp not in depth:
+            chain.append(emp)
+            emp = new[emp].supervisor
+        base = depth.get(emp, -1) if emp in new else -1
+        for member in reversed(chain):
+            base += 1
+            depth[member] = base
+        return depth[chain[0]] if chain else depth.get(emp, 0)
+
+    levels: list[list[tuple[_Planned, Any, StaffProfile]]] = []
+    for emp, item in new.items():
         user = user_model(**{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active)
         user.set_unusable_password()
-        users.append(user)
-    user_model.objects.bulk_create(users, batch_size=BATCH)
-    profiles = [
-        StaffProfile(
-            user_id=user.pk,
+        profile = StaffProfile(
             employee_number=item.employee_number,
             display_name=item.name,
             department_id=item.department.pk,
             position_id=item.position.pk,
-            supervisor_id=pk_by_emp.get(item.supervisor),
             hire_date=item.hire_date,
             is_active=item.active,
-            updated_at=now,
         )
-        for item, user in zip(new, users, strict=True)
-    ]
-    StaffProfile.objects.bulk_create(profiles, batch_size=BATCH)
-    pk_by_emp.update((profile.employee_number, profile.pk) for profile in profiles)
-    late = []
-    for item, profile in zip(new, profiles, strict=True):
-        if item.supervisor and profile.supervisor_id is None:  # a supervisor who is new in this file too
-            profile.supervisor_id = pk_by_emp[item.supervisor]
-            late.append(profile)
-    StaffProfile.objects.bulk_update(late, ["supervisor_id"], batch_size=BATCH)
-    moved = {profile.pk for profile in profiles}
+        number = level(emp)
+        while len(levels) <= number:
+            levels.append([])
+        levels[number].append((item, user, profile))
 
-    # People already in ServeWell: only the fields that differ.
-    changed_users, user_fields = [], set()
-    changed_profiles, profile_fields = [], set()
-    for item in old:
-        profile, user = item.existing, item.existing.user
-        wanted_user = {"email": item.email, "is_active": bool(item.active)}
-        if item.username is not None:
-            wanted_user[user_model.USERNAME_FIELD] = item.username
-        differs = {name for name, value in wanted_user.items() if getattr(user, name) != value}
-        if differs:
-            for name in differs:
-                setattr(user, name, wanted_user[name])
-            changed_users.append(user)
-            user_fields |= differs
-        wanted = {
-            "display_name": item.name,
-            "department_id": item.department.pk,
-            "position_id": item.position.pk,
-            "supervisor_id": pk_by_emp.get(item.supervisor) if item.supervisor else None,
-            "hire_date": item.hire_date,
-            "is_active": bool(item.active),
-        }
-        differs = {name for name, value in wanted.items() if getattr(profile, name) != value}
-        if differs:
-            if "supervisor_id" in differs:
-                moved.add(profile.pk)
-            for name in differs:
-                setattr(profile, name, wanted[name])
+    user_updates, profile_updates = [], []
+    for item in planned:
+        profile = item.existing
+        if profile is None:
+            continue
+        user = profile.user
+        username = item.username if item.username is not None else user.get_username()
+        if (user.email, user.get_username(), user.is_active) != (item.email, username, bool(item.active)):
+            user_updates.append((item.email, username, bool(item.active), user.pk))
+        current = (
+            profile.display_name,
+            profile.department_id,
+            profile.position_id,
+            profile.supervisor.employee_number if profile.supervisor else "",
+            profile.hire_date,
+            profile.is_active,
+        )
+        wanted = (item.name, item.department.pk, item.position.pk, item.supervisor, item.hire_date, item.active)
+        if current != wanted:
+            profile_updates.append((item, profile.pk))
+    return _Writes(levels, user_updates, profile_updates)
+
+
+def _apply(writes: _Writes) -> list[int]:
+    """The writes, in bulk statements, inside the caller's transaction; returns the profile ids written.
+
+    New people are inserted a level of the org chart at a time (supervisors first, so every insert knows
+    its supervisor's id); existing people are updated with one prepared statement run for all rows; the
+    closure table is brought in line once, for new and moved people and everyone below them.
+    """
+    user_model = get_user_model()
+    now = timezone.now()
+    pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
+    supervisor_of = {
+        emp: pk for emp, pk in StaffProfile.objects.filter(supervisor__isnull=False).values_list(
+            "employee_number", "supervisor_id"
+        )
+    }
+    user_model.objects.bulk_create([user for level in writes.levels for _i, user, _p in level], batch_size=BATCH)
+    created: list[int] = []
+    for level in writes.levels:
+        for item, user, profile in level:
+            profile.user_id = user.pk
+            profile.supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
             profile.updated_at = now
-            changed_profiles.append(profile)
-            profile_fields |= differs | {"updated_at"}
-    if changed_users:
-        user_model.objects.bulk_update(changed_users, sorted(user_fields), batch_size=BATCH)
-    if changed_profiles:
-        StaffProfile.objects.bulk_update(changed_profiles, sorted(profile_fields), batch_size=BATCH)
+        StaffProfile.objects.bulk_create([profile for _i, _u, profile in level], batch_size=BATCH)
+        for item, _user, profile in level:
+            pk_by_emp[item.employee_number] = profile.pk
+            created.append(profile.pk)
+
+    ops = connection.ops
+    users_table = ops.quote_name(user_model._meta.db_table)
+    username_column = ops.quote_name(user_model._meta.get_field(user_model.USERNAME_FIELD).column)
+    moved: set[int] = set(created)
+    with connection.cursor() as cursor:
+        if writes.user_updates:
+            cursor.executemany(
+                f"UPDATE {users_table} SET email = %s, {username_column} = %s, is_active = %s WHERE id = %s",
+                writes.user_updates,
+            )
+        params = []
+        for item, pk in writes.profile_updates:
+            supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
+            if supervisor_of.get(item.employee_number) != supervisor_id:
+                moved.add(pk)
+            params.append(
+                (
+                    item.name,
+                    item.department.pk,
+                    item.position.pk,
+                    supervisor_id,
+                    ops.adapt_datefield_value(item.hire_date),
+                    bool(item.active),
+                    ops.adapt_datetimefield_value(now),
+                    pk,
+                )
+            )
+        if params:
+            cursor.executemany(
+                f"UPDATE {ops.quote_name(StaffProfile._meta.db_table)} SET display_name = %s, "
+                "department_id = %s, position_id = %s, supervisor_id = %s, hire_date = %s, is_active = %s, "
+                "updated_at = %s WHERE id = %s",
+                params,
+            )
     org_sync_many(moved)
-    return [profile.pk for profile in profiles] + [profile.pk for profile in changed_profiles]
+    return created + [pk for _item, pk in writes.profile_updates]
 
 
 def _index(profile_ids: list[int]) -> None:
@@ -887,10 +935,11 @@ def staff_import(rows: Sequence[Row], *, dry_run: bool = False, actor: Any = Non
             item for item, change in zip(planned, result.rows, strict=True) if change.action != UNCHANGED
         ]
         try:
+            writes = _prepare(changed)
             with transaction.atomic():
                 if _stamp() != stamp:
                     raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))])
-                written = _apply(changed)
+                written = _apply(writes)
         except IntegrityError:
             logger.exception("Staff import refused by a database constraint")
             raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))]) from None
