@@ -41,7 +41,9 @@ def is_database_busy(exc: BaseException) -> bool:
 
 
 def is_number_out_of_range(exc: BaseException) -> bool:
-    return isinstance(exc, OverflowError) or (isinstance(exc, DataError) and _sqlstate(exc) == OUT_OF_RANGE_SQLSTATE)
+    return isinstance(exc, OverflowError) or (
+        isinstance(exc, DataError) and _sqlstate(exc) == OUT_OF_RANGE_SQLSTATE
+    )
 
 
 class ErrorPagesMiddleware:

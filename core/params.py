@@ -40,7 +40,7 @@ def parse_int(text: str | None, *, minimum: int = 1, maximum: int = MAX_ID) -> i
 def int_param(
     request, name: str, *, default: int | None = None, minimum: int = 1, maximum: int = MAX_ID
 ) -> int | None:
-    """The query parameter ``name`` as an int; absent or blank gives ``default``; anything else bad is a 400."""
+    """The query parameter ``name`` as an int; absent or blank is ``default``; anything else bad is a 400."""
     raw = request.GET.get(name, "")
     if not raw.strip():
         return default

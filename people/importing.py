@@ -799,7 +799,9 @@ def _prepare(planned: list[_Planned]) -> _Writes:
 
     levels: list[list[tuple[_Planned, Any, StaffProfile]]] = []
     for emp, item in new.items():
-        user = user_model(**{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active)
+        user = user_model(
+            **{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active
+        )
         user.set_unusable_password()
         profile = StaffProfile(
             employee_number=item.employee_number,
@@ -831,7 +833,14 @@ def _prepare(planned: list[_Planned]) -> _Writes:
             profile.hire_date,
             profile.is_active,
         )
-        wanted = (item.name, item.department.pk, item.position.pk, item.supervisor, item.hire_date, item.active)
+        wanted = (
+            item.name,
+            item.department.pk,
+            item.position.pk,
+            item.supervisor,
+            item.hire_date,
+            item.active,
+        )
         if current != wanted:
             profile_updates.append((item, profile.pk))
     return _Writes(levels, user_updates, profile_updates)
@@ -847,12 +856,12 @@ def _apply(writes: _Writes) -> list[int]:
     user_model = get_user_model()
     now = timezone.now()
     pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
-    supervisor_of = {
-        emp: pk for emp, pk in StaffProfile.objects.filter(supervisor__isnull=False).values_list(
-            "employee_number", "supervisor_id"
-        )
-    }
-    user_model.objects.bulk_create([user for level in writes.levels for _i, user, _p in level], batch_size=BATCH)
+    supervisor_of = dict(
+        StaffProfile.objects.filter(supervisor__isnull=False).values_list("employee_number", "supervisor_id")
+    )
+    user_model.objects.bulk_create(
+        [user for level in writes.levels for _i, user, _p in level], batch_size=BATCH
+    )
     created: list[int] = []
     for level in writes.levels:
         for item, user, profile in level:

@@ -113,7 +113,9 @@ def org_sync_many(profile_ids: Iterable[int], *, batch_size: int = 500) -> int:
             current, depth = parent.get(current), depth + 1
     table = connection.ops.quote_name(OrgPath._meta.db_table)
     with connection.cursor() as cursor:  # plain tuples: model instances cost more than the insert
-        cursor.executemany(f"INSERT INTO {table} (ancestor_id, descendant_id, depth) VALUES (%s, %s, %s)", rows)
+        cursor.executemany(
+            f"INSERT INTO {table} (ancestor_id, descendant_id, depth) VALUES (%s, %s, %s)", rows
+        )
     return len(rows)
 
 

@@ -55,7 +55,9 @@ def test_xlsx_has_local_times_translated_headers_labels_and_blank_scores(auditor
         zh("outcome").capitalize(),
         zh("score").capitalize(),
     )
-    assert ack[kind] == zh(RecordKind.ACKNOWLEDGEMENT.label) and ack[outcome] == zh(Outcome.ACKNOWLEDGED.label)
+    assert ack[kind] == zh(RecordKind.ACKNOWLEDGEMENT.label) and ack[outcome] == zh(
+        Outcome.ACKNOWLEDGED.label
+    )
     assert quiz[kind] == zh(RecordKind.QUIZ_ATTEMPT.label) and quiz[outcome] == zh(Outcome.FAILED.label)
     assert ack[score] is None and quiz[score] == 45
     title = zh("title").capitalize()
