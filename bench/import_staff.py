@@ -327,10 +327,12 @@ def main() -> None:
             done = subprocess.run(
                 [sys.executable, __file__, "--child", mode, str(csv_path), writer_pk],
                 env=env(f"sqlite:///{db}", scratch),
-                check=True,
+                check=False,
                 capture_output=True,
                 text=True,
             )
+            if done.returncode:
+                raise SystemExit(f"{mode} failed:\n{done.stderr}")
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
 
         def fmt(value) -> str:

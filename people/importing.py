@@ -772,37 +772,57 @@ def _stamp() -> tuple:
     )
 
 
+def _columns(model: type) -> list[Any]:
+    """The concrete fields an INSERT names (all but the auto primary key)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+@dataclass
+class _NewPerson:
+    item: _Planned
+    profile_values: list[Any]  # database-ready values for _columns(StaffProfile), ids filled in later
+    username: str
+
+
 @dataclass
 class _Writes:
-    """Everything the write transaction does, worked out before it starts (no lock held meanwhile)."""
+    """Everything the write transaction does, worked out (down to database-ready values) before it starts,
+    so the transaction itself is a few statements over prepared rows."""
 
-    levels: list[list[tuple[_Planned, Any, StaffProfile]]]  # new people, supervisors' level first
+    user_rows: list[tuple[Any, ...]]  # database-ready values for _columns(user model)
+    levels: list[list[_NewPerson]]  # new people, the top of the org chart first
     user_updates: list[tuple[Any, ...]]  # (email, username, is_active, user id)
     profile_updates: list[tuple[_Planned, int]]  # (row, profile id)
+    now: datetime.datetime
 
 
 def _prepare(planned: list[_Planned]) -> _Writes:
     user_model = get_user_model()
+    now = timezone.now()
     new = {item.employee_number: item for item in planned if item.existing is None}
     depth: dict[str, int] = {}
 
-    def level(emp: str) -> int:  # the graph is acyclic (validated); iterative to spare the stack
+    def level(emp: str) -> int:  # the graph is acyclic (validated); a loop, not recursion
         chain = []
-        while emp in new and emp not in depth:
-            chain.append(emp)
-            emp = new[emp].supervisor
-        base = depth.get(emp, -1) if emp in new else -1
+        node = emp
+        while node in new and node not in depth:
+            chain.append(node)
+            node = new[node].supervisor
+        base = depth.get(node, -1) if node in new else -1
         for member in reversed(chain):
             base += 1
             depth[member] = base
-        return depth[chain[0]] if chain else depth.get(emp, 0)
+        return depth[emp]
 
-    levels: list[list[tuple[_Planned, Any, StaffProfile]]] = []
+    user_fields, profile_fields = _columns(user_model), _columns(StaffProfile)
+    user_rows: list[tuple[Any, ...]] = []
+    levels: list[list[_NewPerson]] = []
     for emp, item in new.items():
         user = user_model(
             **{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active
         )
         user.set_unusable_password()
+        user_rows.append(tuple(f.get_db_prep_save(getattr(user, f.attname), connection) for f in user_fields))
         profile = StaffProfile(
             employee_number=item.employee_number,
             display_name=item.name,
@@ -810,11 +830,13 @@ def _prepare(planned: list[_Planned]) -> _Writes:
             position_id=item.position.pk,
             hire_date=item.hire_date,
             is_active=item.active,
+            updated_at=now,
         )
+        values = [f.get_db_prep_save(getattr(profile, f.attname), connection) for f in profile_fields]
         number = level(emp)
         while len(levels) <= number:
             levels.append([])
-        levels[number].append((item, user, profile))
+        levels[number].append(_NewPerson(item, values, item.username))
 
     user_updates, profile_updates = [], []
     for item in planned:
@@ -843,46 +865,64 @@ def _prepare(planned: list[_Planned]) -> _Writes:
         )
         if current != wanted:
             profile_updates.append((item, profile.pk))
-    return _Writes(levels, user_updates, profile_updates)
+    return _Writes(user_rows, levels, user_updates, profile_updates, now)
+
+
+def _insert_sql(model: type) -> str:
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column) for f in _columns(model))
+    marks = ", ".join(["%s"] * len(_columns(model)))
+    return f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
 
 
 def _apply(writes: _Writes) -> list[int]:
-    """The writes, in bulk statements, inside the caller's transaction; returns the profile ids written.
+    """The writes, inside the caller's transaction; returns the ids of the profiles written.
 
-    New people are inserted a level of the org chart at a time (supervisors first, so every insert knows
-    its supervisor's id); existing people are updated with one prepared statement run for all rows; the
-    closure table is brought in line once, for new and moved people and everyone below them.
+    New logins are one prepared INSERT run for all rows; new profiles one per level of the org chart
+    (supervisors first, so each row knows its supervisor's id); existing people one prepared UPDATE each for
+    logins and profiles; then the closure table once for new and moved people and everyone below them.
     """
     user_model = get_user_model()
-    now = timezone.now()
+    ops = connection.ops
+    username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    profile_fields = [f.attname for f in _columns(StaffProfile)]
+    user_at, supervisor_at = profile_fields.index("user_id"), profile_fields.index("supervisor_id")
     pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
     supervisor_of = dict(
         StaffProfile.objects.filter(supervisor__isnull=False).values_list("employee_number", "supervisor_id")
     )
-    user_model.objects.bulk_create(
-        [user for level in writes.levels for _i, user, _p in level], batch_size=BATCH
-    )
     created: list[int] = []
-    for level in writes.levels:
-        for item, user, profile in level:
-            profile.user_id = user.pk
-            profile.supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
-            profile.updated_at = now
-        StaffProfile.objects.bulk_create([profile for _i, _u, profile in level], batch_size=BATCH)
-        for item, _user, profile in level:
-            pk_by_emp[item.employee_number] = profile.pk
-            created.append(profile.pk)
-
-    ops = connection.ops
-    users_table = ops.quote_name(user_model._meta.db_table)
-    username_column = ops.quote_name(user_model._meta.get_field(user_model.USERNAME_FIELD).column)
-    moved: set[int] = set(created)
     with connection.cursor() as cursor:
+        if writes.user_rows:
+            cursor.executemany(_insert_sql(user_model), writes.user_rows)
+            wanted = {person.username for level in writes.levels for person in level}
+            user_pk = {
+                name: pk
+                for name, pk in user_model.objects.values_list(username_field.attname, "pk")
+                if name in wanted
+            }
+        newest = StaffProfile.objects.aggregate(top=Max("pk"))["top"] or 0
+        for level in writes.levels:
+            rows = []
+            for person in level:
+                values = list(person.profile_values)
+                values[user_at] = user_pk[person.username]
+                values[supervisor_at] = pk_by_emp[person.item.supervisor] if person.item.supervisor else None
+                rows.append(values)
+            cursor.executemany(_insert_sql(StaffProfile), rows)
+            for emp, pk in StaffProfile.objects.filter(pk__gt=newest).values_list("employee_number", "pk"):
+                pk_by_emp[emp] = pk
+                created.append(pk)
+                newest = max(newest, pk)
+
+        users_table = ops.quote_name(user_model._meta.db_table)
         if writes.user_updates:
             cursor.executemany(
-                f"UPDATE {users_table} SET email = %s, {username_column} = %s, is_active = %s WHERE id = %s",
+                f"UPDATE {users_table} SET email = %s, {ops.quote_name(username_field.column)} = %s, "
+                "is_active = %s WHERE id = %s",
                 writes.user_updates,
             )
+        moved: set[int] = set(created)
         params = []
         for item, pk in writes.profile_updates:
             supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
@@ -896,7 +936,7 @@ def _apply(writes: _Writes) -> list[int]:
                     supervisor_id,
                     ops.adapt_datefield_value(item.hire_date),
                     bool(item.active),
-                    ops.adapt_datetimefield_value(now),
+                    ops.adapt_datetimefield_value(writes.now),
                     pk,
                 )
             )
