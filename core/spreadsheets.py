@@ -179,14 +179,19 @@ def spreadsheet_response(filename_stem: str, fmt: str, sheets: Sequence[Sheet]):
 class ListExportMixin:
     """Routes Wagtail's generic list export (``list_export`` on an index or report view) through this module.
 
-    Mix it in before Wagtail's view class. Wagtail's own writer neither neutralises formulas in CSV nor
-    writes a BOM, and it writes UTC times; this one does all three like every other download. Choice fields
-    export their labels, not their codes; ``None`` is a blank cell. A view may override ``export_value``.
+    Mix it in before Wagtail's view class (``website.exports`` also puts these methods on Wagtail's
+    ``SpreadsheetExportMixin`` itself, so Wagtail's own reports go the same way). Wagtail's writer neither
+    neutralises formulas in CSV nor writes a BOM, and it writes UTC times; this one does all three like every
+    other download. Choice fields export their labels, not their codes; ``None`` is a blank cell. A view's
+    ``custom_field_preprocess`` for a field still applies; a view may also override ``export_value``.
     Uses only what Wagtail's ``SpreadsheetExportMixin`` provides (``list_export``, ``get_heading``,
     ``to_row_dict``, ``get_filename``), so this module does not import Wagtail.
     """
 
-    def export_value(self, item: Any, field_name: str, value: Any) -> Any:
+    def export_value(self, item: Any, field_name: str, value: Any, fmt: str = "xlsx") -> Any:
+        custom = getattr(self, "custom_field_preprocess", {}).get(field_name, {})
+        if fmt in custom:
+            return custom[fmt](value) if custom[fmt] is not None else value
         model_field = _model_field(type(item), field_name)
         if model_field is not None and model_field.choices and value is not None:
             return getattr(item, f"get_{field_name}_display")()
@@ -196,18 +201,19 @@ class ListExportMixin:
             return ", ".join(force_str(v) for v in value)
         return value
 
-    def export_sheet(self, queryset) -> Sheet:
+    def export_sheet(self, queryset, fmt: str = "xlsx") -> Sheet:
         fields = list(self.list_export)
         header = [self.get_heading(queryset, name) for name in fields]
         rows = (
-            [self.export_value(item, name, value) for name, value in self.to_row_dict(item).items()]
+            [self.export_value(item, name, value, fmt) for name, value in self.to_row_dict(item).items()]
             for item in queryset
         )
         title = getattr(self, "page_title", "") or self.get_filename()
         return Sheet(title=force_str(title), header=header, rows=rows)
 
     def as_spreadsheet(self, queryset, spreadsheet_format: str):
-        return spreadsheet_response(self.get_filename(), spreadsheet_format, [self.export_sheet(queryset)])
+        sheet = self.export_sheet(queryset, spreadsheet_format)
+        return spreadsheet_response(self.get_filename(), spreadsheet_format, [sheet])
 
 
 def _model_field(model: type, name: str):

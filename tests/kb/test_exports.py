@@ -74,3 +74,14 @@ def test_due_for_review_xlsx_has_the_formula_as_text(due):
     cells = xlsx_cells(due.get(reverse("kb_review_due"), {"export": "xlsx"}))
     assert [c.data_type for c in cells if c.value == SAFE] == ["s"]
     assert_no_live_formula(cells)
+
+
+def test_wagtails_own_reports_export_through_the_same_writer(make_procedure, superuser, login):
+    """Wagtail's aging-pages report: a page title that is a formula comes out as text, with a BOM."""
+    make_procedure("SOP-EVIL", title=EVIL)
+    client = login(superuser)
+    rows = csv_rows(client.get(reverse("wagtailadmin_reports:aging_pages"), {"export": "csv"}))
+    assert any(SAFE in row for row in rows)
+    cells = xlsx_cells(client.get(reverse("wagtailadmin_reports:aging_pages"), {"export": "xlsx"}))
+    assert [c.data_type for c in cells if c.value == SAFE] == ["s"]
+    assert_no_live_formula(cells)
