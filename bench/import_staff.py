@@ -3,7 +3,7 @@
     .venv/bin/python bench/import_staff.py [--rows 24678] [--modes old,new] [--keep]
 
 Makes a fresh, migrated SQLite file (WAL, IMMEDIATE, 20 s timeout: the production options) with 40
-departments and 12 positions, and a CSV shaped like a real HR export (24,678 rows ≈ 4.9 MB: Chinese names,
+departments and 12 positions, and a CSV shaped like a real HR export (24,678 rows, 4.4 MB: Chinese names,
 a supervisor tree 5 levels deep, extra HR columns the import ignores). Then, for each mode, on its own copy
 of that database, a child process imports the file while another process (as another gunicorn worker
 would) appends an evidence record, what an acknowledgement writes, every 0.2 s, and reports:
