@@ -20,7 +20,7 @@ from kb.models import (
     RegulationUpdatePage,
     ReviewFlag,
 )
-from kb.selectors import can_review_procedure, in_force_by_page, latest_version
+from kb.selectors import acknowledgement_due, can_review_procedure, in_force_by_page, latest_version
 from kb.signals import regulation_published
 from ledger.models import Outcome, RecordKind
 from ledger.services import record_append
@@ -171,7 +171,7 @@ def acknowledge(
     if page.comprehension_quiz_id and not comprehension_check_passed(user, page, version):
         raise AcknowledgementError(ACK_CHECK_REQUIRED)
     profile = profile_for(user)
-    due = version.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+    due = acknowledgement_due(page, version, profile.hire_date if profile else None)
     now = at or timezone.now()
     on_time = timezone.localdate(now) <= due
     try:
