@@ -21,7 +21,7 @@ from kb.models import (
     RegulationUpdatePage,
     ReviewFlag,
 )
-from kb.services import procedure_mark_reviewed
+from kb.services import procedure_mark_reviewed, review_flags_settle
 from people.models import Department, Position
 
 INTRO = (
@@ -94,6 +94,7 @@ def load_regulations(home: Page) -> int:
             RegulationUpdatePage.objects.filter(pk=pages[spec["slug"]].pk).update(
                 superseded_by=pages[spec["superseded_by"]]
             )
+    review_flags_settle()  # versions dated after an update (SOP-CS-003 v3 after FMA/CP/2026/15) answered it
     return len(UPDATES)
 
 

@@ -13,6 +13,7 @@ from people.audience import audience_includes_q
 from people.models import StaffProfile
 
 from .acknowledged import AckRow, acknowledgement_rows, audience_staff, still_owed_q
+from .procedures import newer_material_version
 from .versions import version_in_force, version_in_force_number, versions_of
 
 
@@ -163,7 +164,12 @@ def regulation_trace(page: RegulationUpdatePage) -> RegulationTrace:
     for version in since:
         versions_by_page.setdefault(version.page_id, []).append(version)
     flags_by_page: dict[int, list[ReviewFlag]] = {}
-    for flag in ReviewFlag.objects.filter(regulation=page).select_related("cleared_by__staff_profile"):
+    flags = (
+        ReviewFlag.objects.filter(regulation=page)
+        .select_related("cleared_by__staff_profile")
+        .annotate(answered=newer_material_version())
+    )
+    for flag in flags:
         flags_by_page.setdefault(flag.procedure_id, []).append(flag)
     return RegulationTrace(
         regulation=page,
