@@ -33,6 +33,9 @@ def flagged_then_answered(make_procedure, make_regulation, make_staff):
 def test_material_version_after_the_flag_settles_it(make_procedure, make_regulation, make_staff, login):
     owner, procedure, regulation = flagged_then_answered(make_procedure, make_regulation, make_staff)
     assert [f.procedure_id for f in open_review_flags()] == [procedure.pk]  # v2 came before the update
+    officer = make_staff("officer", groups=["Compliance officer"])
+    trace_url = reverse("kb_regulation_trace", args=[regulation.pk])
+    assert "受新規影響，待覆核" in login(officer.user).get(trace_url).content.decode()
     v3 = publish_change(procedure, change_summary="確認時限改為 1 個工作天。")
     ReviewFlag.objects.update(cleared_at=None, cleared_by=None, cleared_note="")  # as if dated back
     PublishedVersion.objects.filter(page_id=v3.pk, number=3).update(
@@ -42,9 +45,7 @@ def test_material_version_after_the_flag_settles_it(make_procedure, make_regulat
     assert all(not item.flags for item in review_schedule(owner=owner))
     [item] = regulation_trace(regulation).procedures
     assert not item.flags[0].cleared_at and item.flags[0].answered
-    officer = make_staff("officer", groups=["Compliance officer"])
-    html = login(officer.user).get(reverse("kb_regulation_trace", args=[regulation.pk])).content.decode()
-    assert "受新規影響，待覆核" not in html
+    assert "受新規影響，待覆核" not in login(officer.user).get(trace_url).content.decode()
     assert review_flags_settle() == 1
     flag = ReviewFlag.objects.get()
     assert flag.cleared_at == NOW.replace(microsecond=flag.cleared_at.microsecond) - datetime.timedelta(days=3)
