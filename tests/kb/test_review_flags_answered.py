@@ -48,7 +48,7 @@ def test_material_version_after_the_flag_settles_it(make_procedure, make_regulat
     assert "受新規影響，待覆核" not in login(officer.user).get(trace_url).content.decode()
     assert review_flags_settle() == 1
     flag = ReviewFlag.objects.get()
-    assert flag.cleared_at == NOW.replace(microsecond=flag.cleared_at.microsecond) - datetime.timedelta(days=3)
+    assert flag.cleared_at == PublishedVersion.objects.get(page_id=procedure.pk, number=3).published_at
     assert flag.cleared_note == "v3: 確認時限改為 1 個工作天。"
     assert review_flags_settle() == 0
 
