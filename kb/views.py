@@ -129,6 +129,13 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         ).first()
         owed = owed_acknowledgements([profile], [page]) if profile else []
         context["ack_due"] = owed[0].due_date if owed else None
+        # A repealed update, or one replaced by an update the reader must read, asks nothing of them.
+        context["not_required"] = (
+            isinstance(page, RegulationUpdatePage)
+            and page.status in (page.REPEALED, page.SUPERSEDED)
+            and not owed
+            and context["ack"] is None
+        )
         if page.comprehension_quiz_id and context["ack"] is None:
             context["check"] = _comprehension_check(page, in_force, request.user)
     return TemplateResponse(request, page.get_template(request), context)

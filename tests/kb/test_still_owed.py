@@ -100,3 +100,20 @@ def test_a_new_version_of_an_update_no_longer_owed_notifies_nobody(
         publish_change(page, change_summary="補充說明。")
     assert not Notification.objects.exists()
     assert owed_acknowledgements([], [page]) == []
+
+
+def test_the_page_says_nothing_is_asked_and_offers_no_button(make_regulation, make_staff, login):
+    person = make_staff("reader", groups=["Staff"])
+    old = make_regulation("（示例）FMA/CP/2025/07")
+    new = make_regulation("（示例）FMA/CP/2026/15")
+    repealed = make_regulation("（示例）CSD-CIR-2025-031")
+    RegulationUpdatePage.objects.filter(pk=old.pk).update(superseded_by=new)
+    RegulationUpdatePage.objects.filter(pk=repealed.pk).update(repealed_on=YESTERDAY)
+    client = login(person.user)
+    html = client.get(repealed.url).content.decode()
+    assert 'data-ack="not-required"' in html and f"本通告已於 {YESTERDAY:%Y-%m-%d} 廢止" in html
+    assert 'data-ack="pending"' not in html
+    html = client.get(old.url).content.decode()
+    assert 'data-ack="not-required"' in html and f'href="{new.url}"' in html
+    assert 'data-ack="pending"' not in html
+    assert 'data-ack="pending"' in client.get(new.url).content.decode()
