@@ -31,7 +31,7 @@ from kb.models import (
     ProceduresIndexPage,
     PublishedVersion,
 )
-from kb.selectors import audience_staff
+from kb.selectors import acknowledgement_due, audience_staff
 from kb.services import acknowledge, procedure_mark_reviewed
 from people.access import is_read_only
 from people.models import Department, Position, StaffProfile
@@ -127,8 +127,8 @@ def acknowledge_some(page: AcknowledgedPage, version: PublishedVersion) -> None:
     today = timezone.localdate()
     page = type(page).objects.get(pk=page.pk)
     for person in audience_staff(page):
-        due = version.ack_due(page.ack_due_days, person.hire_date)
-        start = max(version.effective_date, timezone.localdate(version.published_at), person.hire_date)
+        due = acknowledgement_due(page, version, person.hire_date)
+        start = due - datetime.timedelta(days=page.ack_due_days)
         roll = random.Random(f"{page.reference}-{version.label}-{person.employee_number}").random()
         diligence = 0.55 + 0.4 * random.Random(person.employee_number).random()  # some people fall behind
         if person.user.username == "newhire1" or roll > diligence:

@@ -82,7 +82,7 @@ def _sheets(trace: RegulationTrace) -> list[Sheet]:
                 "; ".join(
                     (_("cleared %(date)s") % {"date": timezone.localdate(f.cleared_at).isoformat()})
                     if f.cleared_at
-                    else _("open")
+                    else (_("answered by a later version") if f.answered else _("open"))
                     for f in item.flags
                 ),
             ]

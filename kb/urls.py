@@ -1,9 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
+from wagtail.views import serve as wagtail_serve
 
 from kb import feeds, trace
 
 urlpatterns = [
+    # A minor version's address (…/v/2.1/): Wagtail's own pattern allows only [\w-] in a path segment, so
+    # the dot never reaches the page's route (AcknowledgedPage.specific_version). Same view, wider pattern.
+    re_path(r"^((?:[\w\-]+/)+v/\d+\.\d+/)$", wagtail_serve, name="kb_minor_version"),
     path(
         "feeds/regulations/<str:token>/rss/",
         login_not_required(feeds.RegulationRssFeed()),
