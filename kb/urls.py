@@ -18,9 +18,9 @@ urlpatterns = [
         login_not_required(feeds.RegulationAtomFeed()),
         name="kb_regulation_atom",
     ),
-    path("regulations/<int:page_id>/trace/", trace.traceability, name="kb_regulation_trace"),
+    path("regulations/<id:page_id>/trace/", trace.traceability, name="kb_regulation_trace"),
     path(
-        "regulations/<int:page_id>/trace.<str:fmt>",
+        "regulations/<id:page_id>/trace.<str:fmt>",
         trace.traceability_download,
         name="kb_regulation_trace_download",
     ),

@@ -17,6 +17,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 
 from core.pages import page_views
+from core.params import parse_int
 from kb.forms import MarkReviewedForm, RegulationFilterForm
 from kb.models import (
     AcknowledgedPage,
@@ -236,9 +237,8 @@ def document_compare(page: AcknowledgedPage, request):
 def document_acknowledge(page: AcknowledgedPage, request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        number = int(request.POST.get("version", ""))
-    except ValueError:
+    number = parse_int(request.POST.get("version"))
+    if number is None:
         messages.error(request, _("The version to acknowledge is missing. Reload the page and try again."))
         return redirect(page.url)
     try:
