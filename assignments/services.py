@@ -30,7 +30,7 @@ from .models import (
     Source,
     Status,
 )
-from .registry import NotAssignable, Owed, TargetType, registered, target_type_for
+from .registry import NotAssignable, Owed, OwedFn, TargetType, registered, target_type_for
 
 AUDIENCE_KEY = "audience"
 WITHDRAWN_LEFT_AUDIENCE = "left the audience"
@@ -200,7 +200,7 @@ def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
 
 
 def _sync_owed(
-    owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime, *, full: bool = True
+    owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime
 ) -> Changes:
     """Bring current audience obligations (``existing``) in line with what is ``owed``.
 
@@ -248,13 +248,13 @@ def _sync_owed(
                     due_date=row.due_date,
                     assigned_at=now,
                     completed_at=row.completed_at,
-                    record=row.record,
+                    record_id=row.record_id,
                 )
             )
         elif ob.status in OPEN_STATUSES:
             if row.completed_at:
                 ob.status = _completed_status(row.completed_at, ob.due_date)
-                ob.completed_at, ob.record = row.completed_at, row.record
+                ob.completed_at, ob.record_id = row.completed_at, row.record_id
                 to_update.append(ob)
             elif ob.due_date != row.due_date:
                 ob.due_date = row.due_date
@@ -265,8 +265,6 @@ def _sync_owed(
     superseded, gone = [], []
     for key, ob in by_key.items():
         if key in wanted or ob.status not in OPEN_STATUSES:
-            continue
-        if not full and key[:3] not in newest_cycle:
             continue
         (superseded if newest_cycle.get(key[:3], 0) > ob.cycle else gone).append(ob.pk)
     Obligation.objects.bulk_create(new, batch_size=1000)
@@ -292,16 +290,24 @@ def target_materialise(target: Model) -> Changes:
     return _sync_owed(ttype.owed(None, [target]), existing, timezone.now())
 
 
+def _owing_groups() -> list[tuple[OwedFn, list[int]]]:
+    """Registered ``owed`` computations, each once, with the content types it answers for (kb gives one
+    computation for procedures and regulation updates)."""
+    groups: dict[OwedFn, list[int]] = {}
+    for ttype in registered():
+        if ttype.owed is not None:
+            groups.setdefault(ttype.owed, []).append(_ct(ttype.model).pk)
+    return list(groups.items())
+
+
 @transaction.atomic
 def audience_materialise() -> Changes:
     """Every registered type's audience obligations, all people: the migration and the daily run."""
     now = timezone.now()
     changes = Changes()
-    for ttype in registered():
-        if ttype.owed is None:
-            continue
-        existing = _audience_existing(target_type=_ct(ttype.model))
-        changes += _sync_owed(ttype.owed(None, None), existing, now)
+    for owed, ct_ids in _owing_groups():
+        existing = _audience_existing(target_type_id__in=ct_ids)
+        changes += _sync_owed(owed(None, None), existing, now)
     return changes
 
 
@@ -312,11 +318,9 @@ def person_changed(profile: StaffProfile) -> Changes:
     now = timezone.now()
     profile = StaffProfile.objects.get(pk=profile.pk)  # as stored: callers may hold a stale copy
     changes = _person_rules(profile, now)
-    for ttype in registered():
-        if ttype.owed is None:
-            continue
-        existing = _audience_existing(person=profile, target_type=_ct(ttype.model))
-        changes += _sync_owed(ttype.owed([profile], None), existing, now)
+    for owed, ct_ids in _owing_groups():
+        existing = _audience_existing(person=profile, target_type_id__in=ct_ids)
+        changes += _sync_owed(owed([profile], None), existing, now)
     return changes
 
 
