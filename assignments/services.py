@@ -126,8 +126,8 @@ def _rule_materialise(rule: AssignmentRule, now: datetime.datetime) -> Changes:
             StaffProfile.objects.filter(Audience.of(rule).staff_q()).values_list("pk", "hire_date")
         )
     current = defaultdict(list)
-    for pk, person_id, status in Obligation.objects.filter(rule=rule).current().values_list(
-        "pk", "person_id", "status"
+    for pk, person_id, status in (
+        Obligation.objects.filter(rule=rule).current().values_list("pk", "person_id", "status")
     ):
         current[person_id].append((pk, status))
     reason = WITHDRAWN_LEFT_AUDIENCE if rule.is_active else WITHDRAWN_RULE_OFF
@@ -168,7 +168,9 @@ def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
     today = timezone.localdate(now)
     matching = {
         rule.pk: rule
-        for rule in AssignmentRule.objects.filter(audience_includes_q(AssignmentRule, profile), is_active=True)
+        for rule in AssignmentRule.objects.filter(
+            audience_includes_q(AssignmentRule, profile), is_active=True
+        )
         .select_related("target_type")
         .prefetch_related("target")
     }
@@ -199,9 +201,7 @@ def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
 # --- Audience obligations (what content apps say is owed without a rule) ---------------------------------
 
 
-def _sync_owed(
-    owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime
-) -> Changes:
+def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime) -> Changes:
     """Bring current audience obligations (``existing``) in line with what is ``owed``.
 
     Missing rows are created (completed ones as completed); open rows no longer owed are withdrawn; open rows
@@ -268,7 +268,9 @@ def _sync_owed(
             continue
         (superseded if newest_cycle.get(key[:3], 0) > ob.cycle else gone).append(ob.pk)
     Obligation.objects.bulk_create(new, batch_size=1000)
-    Obligation.objects.bulk_update(to_update, ["status", "due_date", "completed_at", "record"], batch_size=500)
+    Obligation.objects.bulk_update(
+        to_update, ["status", "due_date", "completed_at", "record"], batch_size=500
+    )
     changes.created, changes.updated = len(new), len(to_update)
     changes.withdrawn = _withdraw(superseded, WITHDRAWN_SUPERSEDED, now) + _withdraw(
         gone, WITHDRAWN_NOT_OWED, now
@@ -380,7 +382,7 @@ def obligation_fulfil(
     return done
 
 
-def _successor(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
+def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
     today = timezone.localdate(now)
     return Obligation(
         person_id=ob.person_id,
@@ -417,7 +419,7 @@ def obligations_reopen(*, target: Model, completed_before: datetime.datetime, re
     chains = _latest_per_chain(Obligation.objects.for_target(target).current())
     stale = [ob for ob in chains if ob.status in DONE_STATUSES and ob.completed_at < completed_before]
     due = timezone.localdate(now) + datetime.timedelta(days=REFRESHER_DAYS)
-    new = [_successor(ob, due=due, now=now) for ob in stale]
+    new = [successor_of(ob, due=due, now=now) for ob in stale]
     Obligation.objects.filter(pk__in=[ob.pk for ob in stale]).update(
         status=Status.EXPIRED, withdrawn_reason=reason[:200]
     )
@@ -435,7 +437,7 @@ def can_assign_to(user, person: StaffProfile) -> bool:
 
 @transaction.atomic
 def obligation_assign(*, by_user, person: StaffProfile, target: Model, due_date: datetime.date) -> Obligation:
-    """A supervisor assigns ``target`` to someone in their subtree, due on ``due_date``. Idempotent while open."""
+    """A supervisor assigns ``target`` to someone in their subtree by ``due_date``; idempotent while open."""
     if not can_assign_to(by_user, person):
         raise PermissionDenied(MANUAL_NOT_IN_SUBTREE)
     now = timezone.now()

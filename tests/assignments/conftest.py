@@ -28,7 +28,9 @@ def course(db, course_type):
 def make_rule(course, django_capture_on_commit_callbacks):
     """make_rule(name, target=course, departments=(), positions=(), groups=(), people=(), **fields)."""
 
-    def make(name="年度反洗錢培訓", *, target=None, departments=(), positions=(), groups=(), people=(), **fields):
+    def make(
+        name="年度反洗錢培訓", *, target=None, departments=(), positions=(), groups=(), people=(), **fields
+    ):
         target = target or course
         fields.setdefault("due_kind", DueKind.AFTER_ASSIGNMENT)
         with django_capture_on_commit_callbacks(execute=True):  # as a committed admin form would
@@ -45,4 +47,3 @@ def make_rule(course, django_capture_on_commit_callbacks):
         return rule
 
     return make
-
