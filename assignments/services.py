@@ -251,17 +251,22 @@ def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: dateti
                     record_id=row.record_id,
                 )
             )
-        elif ob.status in OPEN_STATUSES:
-            if row.completed_at:
-                ob.status = _completed_status(row.completed_at, ob.due_date)
+        elif row.completed_at:  # the owing app's evidence is the truth: completed, by its due date
+            status = _completed_status(row.completed_at, row.due_date)
+            if (ob.status, ob.due_date, ob.completed_at, ob.record_id) != (
+                status,
+                row.due_date,
+                row.completed_at,
+                row.record_id,
+            ) and ob.status != Status.EXPIRED:
+                ob.status, ob.due_date = status, row.due_date
                 ob.completed_at, ob.record_id = row.completed_at, row.record_id
                 to_update.append(ob)
-            elif ob.due_date != row.due_date:
-                ob.due_date = row.due_date
-                ob.status = (
-                    _open_status(row.due_date, today) if ob.status != Status.IN_PROGRESS else ob.status
-                )
-                to_update.append(ob)
+        elif ob.status in OPEN_STATUSES and ob.due_date != row.due_date:
+            ob.due_date = row.due_date
+            if ob.status != Status.IN_PROGRESS:
+                ob.status = _open_status(row.due_date, today)
+            to_update.append(ob)
     superseded, gone = [], []
     for key, ob in by_key.items():
         if key in wanted or ob.status not in OPEN_STATUSES:
@@ -382,7 +387,7 @@ def obligation_fulfil(
     return done
 
 
-def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
+def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime) -> Obligation:
     today = timezone.localdate(now)
     return Obligation(
         person_id=ob.person_id,
@@ -392,7 +397,7 @@ def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime, 
         title=ob.title,
         cycle=ob.cycle + 1,
         source=ob.source,
-        source_key=source_key or ob.source_key,
+        source_key=ob.source_key,
         rule_id=ob.rule_id,
         assigned_by_id=ob.assigned_by_id,
         mandatory=ob.mandatory,
