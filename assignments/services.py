@@ -59,8 +59,10 @@ def _withdraw(ids: Iterable[int], reason: str, now: datetime.datetime) -> int:
     )
 
 
-def _completed_status(at: datetime.datetime, due: datetime.date) -> str:
-    return Status.COMPLETED_ON_TIME if timezone.localdate(at) <= due else Status.COMPLETED_LATE
+def _completed_status(at: datetime.datetime, due: datetime.date, on_time: bool | None = None) -> str:
+    if on_time is None:
+        on_time = timezone.localdate(at) <= due
+    return Status.COMPLETED_ON_TIME if on_time else Status.COMPLETED_LATE
 
 
 def _open_status(due: datetime.date, today: datetime.date) -> str:
@@ -230,7 +232,7 @@ def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: dateti
         ttype, ct = types[type(row.target)]
         if ob is None:
             status = (
-                _completed_status(row.completed_at, row.due_date)
+                _completed_status(row.completed_at, row.due_date, row.on_time)
                 if row.completed_at
                 else _open_status(row.due_date, today)
             )
@@ -252,7 +254,7 @@ def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: dateti
                 )
             )
         elif row.completed_at:  # the owing app's evidence is the truth: completed, by its due date
-            status = _completed_status(row.completed_at, row.due_date)
+            status = _completed_status(row.completed_at, row.due_date, row.on_time)
             if (ob.status, ob.due_date, ob.completed_at, ob.record_id) != (
                 status,
                 row.due_date,
@@ -369,14 +371,22 @@ def _validity(ob: Obligation, target: Model, at: datetime.datetime) -> datetime.
 
 @transaction.atomic
 def obligation_fulfil(
-    *, user, target: Model, at: datetime.datetime, record=None, score=None, valid_until=None, cycle=None
+    *,
+    user,
+    target: Model,
+    at: datetime.datetime,
+    record=None,
+    score=None,
+    valid_until=None,
+    cycle: int | None = None,
+    on_time: bool | None = None,
 ) -> list[Obligation]:
     """The person completed/acknowledged the target at ``at`` (``record`` proves it): open obligations for
-    (user, target) become completed on time or late (on time when at <= due). ``cycle`` limits it to one
-    cycle (kb: the version acknowledged)."""
+    (user, target) become completed on time or late (on time when at <= due, unless the evidence says
+    ``on_time``). ``cycle`` limits it to one cycle (kb: the version acknowledged)."""
     done = []
     for ob in _open_for(user, target, cycle):
-        ob.status = _completed_status(at, ob.due_date)
+        ob.status = _completed_status(at, ob.due_date, on_time)
         ob.completed_at = at
         ob.record = record
         ob.score = score
