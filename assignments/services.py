@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -342,7 +342,11 @@ def _open_for(user, target: Model, cycle: int | None = None):
         .filter(person__user=user, status__in=OPEN_STATUSES)
         .select_for_update()
     )
-    return qs.filter(cycle=cycle) if cycle is not None else qs
+    if cycle is None:
+        return qs
+    return qs.filter(
+        Q(cycle=cycle) | ~Q(source=Source.AUDIENCE)
+    )  # rules' cycles are recurrences, not versions
 
 
 @transaction.atomic
