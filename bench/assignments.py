@@ -85,7 +85,8 @@ def make_rule(name: str, target, **fields):
     from assignments.models import AssignmentRule
     from assignments.signal_handlers import on_rule_saved
 
-    post_save.disconnect(sender=AssignmentRule, dispatch_uid="assignments_rule_saved")  # the bench materialises
+    # the bench materialises the rule itself
+    post_save.disconnect(sender=AssignmentRule, dispatch_uid="assignments_rule_saved")
     try:
         return AssignmentRule.objects.create(
             name=name, target_type=ContentType.objects.get_for_model(target), target_id=target.pk, **fields

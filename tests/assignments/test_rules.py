@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -174,3 +175,26 @@ def test_large_rules_are_inserted_in_one_statement_with_the_same_rows(make_staff
     assert (ob.source_key, ob.recurrence_months, ob.assigned_at is not None) == (f"rule:{fast.pk}", 12, True)
     rules_materialise(fast)  # and recomputing finds them
     assert fast.obligations.count() == 2
+
+
+def test_hr_import_of_a_new_hire_assigns_onboarding_at_once_and_a_failed_import_assigns_nothing(make_rule):
+    import io
+
+    from people import importing as imp
+
+    DepartmentFactory(code="D01", name="客戶服務一組"), PositionFactory(code="P01", name="客戶服務主任")
+    rule = make_rule("入職培訓", audience_hired_on_or_after=datetime.date(2026, 1, 1), due_kind="after_hire")
+    header = "employee_number,name,email,department,position,supervisor_employee_number,hire_date,active"
+
+    def run(*lines):
+        content = "\r\n".join([header, *lines]).encode()
+        return imp.staff_import(imp.parse_staff_file(io.BytesIO(content), "staff.csv"))
+
+    with pytest.raises(imp.StaffImportError):  # a bad second line: the whole file is refused
+        run(
+            "E900,葉思朗,e900@bank.example,D01,P01,,2026-12-01,1",
+            "E901,X,x@bank.example,D99,P01,,2026-12-01,1",
+        )
+    assert not rule.obligations.exists()
+    run("E900,葉思朗,e900@bank.example,D01,P01,,2026-12-01,1")
+    assert rule.obligations.get().due_date == datetime.date(2026, 12, 31)
