@@ -3,8 +3,9 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wagtail.models import Page
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
+from assignments.services import target_materialise
 from core.urls import absolute_url
 from kb.models import AcknowledgedPage, ProcedurePage, RegulationIndexPage, RegulationUpdatePage
 from kb.selectors import audience_staff, in_force_by_page, owed_acknowledgements
@@ -20,6 +21,18 @@ from quizzes.signals import attempt_graded
 def record_version(sender, instance, revision, **kwargs):
     if not kwargs.get("alias"):
         version_record_publish(instance, revision)
+        target_materialise(instance)  # who owes the version in force now: the obligation table
+        if isinstance(instance, RegulationUpdatePage):
+            # A live replacement releases its audience from the updates it supersedes (docs/regulations.md).
+            for replaced in RegulationUpdatePage.objects.filter(superseded_by=instance):
+                target_materialise(replaced)
+
+
+@receiver(page_unpublished, sender=ProcedurePage, dispatch_uid="kb_unpublish_procedure_obligations")
+@receiver(page_unpublished, sender=RegulationUpdatePage, dispatch_uid="kb_unpublish_regulation_obligations")
+def withdraw_unpublished(sender, instance, **kwargs):
+    """An unpublished page owes nothing: open obligations are withdrawn (their history stays)."""
+    target_materialise(instance)
 
 
 @receiver(post_save, sender=RegulationIndexPage, dispatch_uid="kb_regulation_section_permissions")

@@ -30,6 +30,7 @@ from core.spreadsheets import looks_like_formula
 
 from .models import Department, Position, StaffProfile
 from .services import org_sync_many
+from .signals import staff_changed_many
 
 logger = logging.getLogger(__name__)
 
@@ -948,7 +949,9 @@ def _apply(writes: _Writes) -> list[int]:
                 params,
             )
     org_sync_many(moved)
-    return created + [pk for _item, pk in writes.profile_updates]
+    written = created + [pk for _item, pk in writes.profile_updates]
+    staff_changed_many.send(sender=StaffProfile, profile_ids=written)  # e.g. assignments: owed at once
+    return written
 
 
 def _index(profile_ids: list[int]) -> None:

@@ -16,6 +16,7 @@ from .acknowledged import (
     still_owed_q,
     team_progress,
 )
+from .owed import KB_TARGETS, OwedRow, owed_rows, owed_status, owed_team_progress, pending_owed
 from .procedures import (
     AUDIT_READ,
     REVIEW_ANY,
@@ -50,10 +51,12 @@ from .versions import (
 __all__ = [
     "ACKNOWLEDGED_TYPES",
     "AUDIT_READ",
+    "KB_TARGETS",
     "REVIEW_ANY",
     "AckRow",
     "AckStatus",
     "DepartmentTrace",
+    "OwedRow",
     "ProcedureTrace",
     "RegulationTrace",
     "ReviewDue",
@@ -71,7 +74,11 @@ __all__ = [
     "newer_material_version",
     "open_review_flags",
     "owed_acknowledgements",
+    "owed_rows",
+    "owed_status",
+    "owed_team_progress",
     "pending_acknowledgements",
+    "pending_owed",
     "procedures_in",
     "regulation_feed",
     "regulation_trace",
