@@ -258,7 +258,11 @@ def course_refresher_require(
     if not reason:
         raise CourseError(ERR_REFRESHER_REASON)
     at = at or timezone.now()
-    if CourseRefresher.objects.filter(course=course, revision_id=course.live_revision_id).exists():
+    first_version = course.first_published_at is None or course.first_published_at == course.last_published_at
+    if (
+        first_version
+        or CourseRefresher.objects.filter(course=course, revision_id=course.live_revision_id).exists()
+    ):
         raise CourseError(ERR_REFRESHER_VERSION)
     published = course.last_published_at or at
     due_again = CourseProgress.objects.select_for_update().filter(
