@@ -130,11 +130,8 @@ class PathRow:
 @dataclass
 class MyTraining:
     paths: list[PathRow]
-    groups: dict[str, list[TrainingRow]]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {key: len(rows) for key, rows in self.groups.items()}
+    groups: dict[str, list[TrainingRow]]  # by status; courses shown in a path are not repeated here
+    counts: dict[str, int]  # by status, over every course
 
 
 def status_of(progress: CourseProgress | None, today: datetime.date) -> str:
@@ -196,15 +193,18 @@ def my_training(user, *, today: datetime.date | None = None) -> MyTraining:
             recertifying=bool(mine and mine.cycle > 1 and status in (NOT_STARTED, IN_PROGRESS)),
         )
     groups: dict[str, list[TrainingRow]] = {IN_PROGRESS: [], NOT_STARTED: [], EXPIRED: [], COMPLETED: []}
+    counts = dict.fromkeys(groups, 0)
     for row in rows.values():
-        groups[row.status].append(row)
+        counts[row.status] += 1
+        if row.course.pk not in path_course_ids:
+            groups[row.status].append(row)
     for key in (IN_PROGRESS, NOT_STARTED):
         groups[key].sort(key=lambda r: (bool(r.locked_by), r.due or datetime.date.max, r.course.title))
     path_rows = [
         PathRow(path, [rows[step.course_id] for step in path.steps.all() if step.course_id in rows])
         for path in paths
     ]
-    return MyTraining(paths=path_rows, groups=groups)
+    return MyTraining(paths=path_rows, groups=groups, counts=counts)
 
 
 def course_progress_by_department(course: CoursePage) -> list[dict]:
