@@ -26,7 +26,7 @@ def completion(make_course, make_staff):
 
 
 def _pdf(login, completion) -> bytes:
-    response = login(completion.user).get(f"/training/certificates/{completion.code}.pdf")
+    response = login(completion.user).get(f"/certificates/{completion.code}.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     return response.content
 
@@ -50,14 +50,18 @@ def test_the_name_is_drawn_not_blank(completion, login, tmp_path):
     """Render page 1 and look at the name's line: it must have dark pixels (a missing font renders blank)."""
     path = tmp_path / "c.pdf"
     path.write_bytes(_pdf(login, completion))
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True
+    )
     image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
     bbox = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
     import re
 
-    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', bbox)
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', bbox
+    )
     page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', bbox)
     scale = image.width / float(page.group(1))
     box = next(w for w in words if "𡃁" in w[4])
@@ -68,19 +72,19 @@ def test_the_name_is_drawn_not_blank(completion, login, tmp_path):
 
 def test_others_cannot_download_a_certificate(completion, make_staff, login):
     stranger = make_staff("staff05", groups=["Staff"]).user
-    assert login(stranger).get(f"/training/certificates/{completion.code}.pdf").status_code == 404
+    assert login(stranger).get(f"/certificates/{completion.code}.pdf").status_code == 404
 
 
 def test_a_supervisor_verifies_a_code(completion, make_staff, login):
     supervisor = make_staff("supervisor1", groups=["Staff", "Supervisor"]).user
     client = login(supervisor)
-    response = client.get("/training/verify/", {"code": completion.code.lower().replace("-", "")})
+    response = client.get("/certificates/verify/", {"code": completion.code.lower().replace("-", "")})
     assert response.status_code == 200
     page = response.content.decode()
     assert "E10690" in page and NAME in page and "反洗錢與反欺詐年度培訓" in page
-    response = client.get("/training/verify/", {"code": "AAAA-BBBB-CCCC"})
+    response = client.get("/certificates/verify/", {"code": "AAAA-BBBB-CCCC"})
     assert response.status_code == 200 and NAME not in response.content.decode()
-    assert client.get("/training/verify/", {"code": "x" * 5000}).status_code == 400
+    assert client.get("/certificates/verify/", {"code": "x" * 5000}).status_code == 400
 
 
 def test_a_tampered_completion_does_not_verify(completion, make_staff, login):
@@ -89,9 +93,9 @@ def test_a_tampered_completion_does_not_verify(completion, make_staff, login):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE courses_coursecompletion SET valid_until = '2099-01-01'")
     auditor = make_staff("auditor", groups=["Staff", "Auditor"]).user
-    page = login(auditor).get("/training/verify/", {"code": completion.code}).content.decode()
+    page = login(auditor).get("/certificates/verify/", {"code": completion.code}).content.decode()
     assert NAME not in page and "2099" not in page
 
 
 def test_staff_cannot_use_the_verification_page(completion, login):
-    assert login(completion.user).get("/training/verify/", {"code": completion.code}).status_code == 403
+    assert login(completion.user).get("/certificates/verify/", {"code": completion.code}).status_code == 403
