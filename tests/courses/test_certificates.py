@@ -20,7 +20,7 @@ NAME = "陳𡃁𨋢"  # U+210C1, U+282E2: CJK Extension B, used in Hong Kong nam
 @pytest.fixture
 def completion(make_course, make_staff):
     person = make_staff("staff11", display_name=NAME, employee_number="E10690", groups=["Staff"])
-    course, lessons = make_course(1, title="反洗錢與反欺詐年度培訓", validity_months=12)
+    _course, lessons = make_course(1, title="反洗錢與反欺詐年度培訓", validity_months=12)
     lesson_view_record(user=person.user, lesson=lessons[0])
     return CourseCompletion.objects.get()
 

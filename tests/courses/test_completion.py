@@ -74,7 +74,7 @@ def test_a_pass_before_the_lessons_counts_when_the_last_lesson_is_opened(make_co
 
 
 def test_a_pass_taken_for_another_page_does_not_complete_the_course(make_course, course_quiz, learner):
-    course, lessons = make_course(1, quiz=course_quiz)
+    _course, lessons = make_course(1, quiz=course_quiz)
     other, _ = make_course(1)
     lesson_view_record(user=learner, lesson=lessons[0])
     take_quiz(course_quiz, learner, for_page=other)
@@ -204,7 +204,7 @@ def test_a_deleted_course_keeps_its_completions_and_records(make_course, learner
 
 
 def test_completions_cannot_be_edited_and_an_edited_row_is_caught(make_course, learner):
-    course, lessons = make_course(1, validity_months=12)
+    _course, lessons = make_course(1, validity_months=12)
     lesson_view_record(user=learner, lesson=lessons[0])
     completion = CourseCompletion.objects.get()
     with pytest.raises(PermissionError):
@@ -220,7 +220,7 @@ def test_completions_cannot_be_edited_and_an_edited_row_is_caught(make_course, l
 
 
 def test_auditors_read_lessons_without_recording(make_course, make_staff, login):
-    course, lessons = make_course(1)
+    _course, lessons = make_course(1)
     auditor = make_staff("auditor", groups=["Staff", "Auditor"]).user
     assert login(auditor).get(lessons[0].url).status_code == 200
     assert not LessonView.objects.exists() and not CourseProgress.objects.exists()

@@ -44,7 +44,7 @@ def test_a_regulation_update_flags_the_courses_that_teach_its_procedures(
 def test_the_trace_view_shows_linked_courses_by_department(
     taught, make_regulation, make_staff, login, django_capture_on_commit_callbacks
 ):
-    procedure, course, lessons, _ = taught
+    procedure, _course, lessons, _ = taught
     with django_capture_on_commit_callbacks(execute=True):
         regulation = make_regulation(procedures=[procedure])
     learner = make_staff("staff01", groups=["Staff"])

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_my_training_groups_courses_with_progress_and_is_in_chinese(make_course, make_path, learner, login):
-    first, first_lessons = make_course(2, title="服務標準")
+    first, _first_lessons = make_course(2, title="服務標準")
     second, _ = make_course(1, title="產品及賬戶")
     make_path(first, second, due_days=30)
-    other, other_lessons = make_course(3, title="客戶投訴處理實務", estimated_minutes=55)
+    _other, other_lessons = make_course(3, title="客戶投訴處理實務", estimated_minutes=55)
     client = login(learner)
     client.get(other_lessons[0].url)
     page = client.get("/me/training/").content.decode()
@@ -28,7 +28,7 @@ def test_my_training_query_count_does_not_grow_with_courses(
     make_course, learner, login, django_assert_max_num_queries
 ):
     for n in range(6):
-        course, lessons = make_course(1, title=f"課程 {n}")
+        _course, _lessons = make_course(1, title=f"課程 {n}")
     client = login(learner)
     with django_assert_max_num_queries(25):
         assert client.get("/me/training/").status_code == 200
