@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from people.audience import Audience, audience_includes_q
 from people.models import StaffProfile
@@ -96,6 +97,9 @@ def open_review_flags(course_ids: Iterable[int]) -> QuerySet[CourseReviewFlag]:
         .select_related("regulation")
         .order_by("-raised_at")
     )
+
+
+SEARCH_TYPE_LABEL = _("Training")  # the site search's type facet for courses and lessons (培訓)
 
 
 # --- 我的培訓 -------------------------------------------------------------------------------------------
