@@ -1,0 +1,44 @@
+"""Materialise at once: a person's change (in its transaction), a rule's save (when it commits: a form writes
+the rule before its many-to-many audience, and recomputing in between would withdraw and re-create)."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+
+from people.signals import staff_changed
+
+from .models import AssignmentRule
+from .services import person_changed, rules_materialise
+
+
+@receiver(staff_changed, dispatch_uid="assignments_person_changed")
+def on_staff_changed(sender, profile, created=False, **kwargs) -> None:
+    person_changed(profile)
+
+
+def _materialise_on_commit(rule_id: int) -> None:
+    def run() -> None:
+        rule = AssignmentRule.objects.filter(pk=rule_id).first()
+        if rule is not None:
+            rules_materialise(rule)
+
+    transaction.on_commit(run)
+
+
+@receiver(post_save, sender=AssignmentRule, dispatch_uid="assignments_rule_saved")
+def on_rule_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        _materialise_on_commit(instance.pk)
+
+
+def on_rule_audience_changed(sender, instance, action, reverse=False, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, AssignmentRule):
+        _materialise_on_commit(instance.pk)
+
+
+for _field in ("audience_departments", "audience_positions", "audience_groups", "audience_people"):
+    m2m_changed.connect(
+        on_rule_audience_changed,
+        sender=getattr(AssignmentRule, _field).through,
+        dispatch_uid=f"assignments_rule_{_field}",
+    )
