@@ -26,6 +26,7 @@ from .models import (
     LessonView,
     ProgressState,
 )
+from .obligations import open_due_dates
 
 
 def lessons_of(course: CoursePage) -> list[LessonPage]:
@@ -180,6 +181,7 @@ def my_training(user, *, today: datetime.date | None = None) -> MyTraining:
             if step.due_days is not None and hire_date:
                 due = hire_date + datetime.timedelta(days=step.due_days)
                 due_by_course[step.course_id] = min(due, due_by_course.get(step.course_id, due))
+    due_by_course.update(open_due_dates(profile))  # what the person is assigned wins over the path's default
     rows: dict[int, TrainingRow] = {}
     for course in courses:
         mine = progress.get(course.pk)
