@@ -66,3 +66,24 @@ def test_recertify_is_refused_while_valid(make_course, learner, login):
     client.get(lessons[0].url)
     response = client.post(course.url + "recertify/", follow=True)
     assert "尚未需要重新認證" in response.content.decode()
+
+
+def test_catalogue_and_path_pages(make_course, make_path, courses_index, learner, login):
+    first, lessons = make_course(1, title="服務標準")
+    second, _ = make_course(1, title="產品及賬戶")
+    path = make_path(first, second)
+    client = login(learner)
+    client.get(lessons[0].url)  # completes 服務標準
+    catalogue = client.get(courses_index.url).content.decode()
+    assert "新員工入職培訓" in catalogue and "服務標準" in catalogue and "已完成" in catalogue
+    page = client.get(path.url).content.decode()
+    assert page.index("服務標準") < page.index("產品及賬戶") and "未解鎖" not in page
+
+
+def test_editors_open_the_course_and_lesson_editors(make_course, superuser, login):
+    course, lessons = make_course(1)
+    client = login(superuser)
+    assert client.get(f"/admin/pages/{course.pk}/edit/").status_code == 200
+    assert client.get(f"/admin/pages/{lessons[0].pk}/edit/").status_code == 200
+    assert client.get(f"/admin/pages/add/courses/lessonpage/{course.pk}/").status_code == 200
+    assert client.get("/admin/").status_code == 200  # the dashboard with the review panel
