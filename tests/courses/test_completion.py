@@ -159,6 +159,22 @@ def test_expiry_and_recertification_keep_the_history(make_course, course_quiz, l
     assert list(completion_mismatches("default")) == []
 
 
+def test_opening_a_lesson_of_an_expired_course_starts_recertifying(make_course, learner):
+    _course, lessons = make_course(2, validity_months=12)
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    for lesson in lessons:
+        lesson_view_record(user=learner, lesson=lesson, at=long_ago)
+    progress = lesson_view_record(user=learner, lesson=lessons[0])
+    assert (progress.cycle, progress.state, progress.reason, progress.lessons_done) == (
+        2,
+        "in_progress",
+        "expired",
+        1,
+    )
+    lesson_view_record(user=learner, lesson=lessons[1])
+    assert list(CourseCompletion.objects.order_by("cycle").values_list("cycle", flat=True)) == [1, 2]
+
+
 def test_recertification_is_refused_while_the_completion_is_valid(make_course, learner):
     course, lessons = make_course(1, validity_months=12)
     lesson_view_record(user=learner, lesson=lessons[0])
