@@ -61,3 +61,16 @@ def test_a_refresher_reopens_the_obligation_and_keeps_the_old_one(assigned, lear
     chain = list(Obligation.objects.filter(person__user=learner).order_by("cycle"))
     assert [ob.status for ob in chain] == [Status.EXPIRED, Status.NOT_STARTED]
     assert chain[0].record_id == CourseCompletion.objects.get().record_id
+
+
+def test_a_learning_path_owes_its_courses_to_its_people_by_hire_date(make_course, make_path, learner):
+    first, lessons = make_course(1, title="服務標準")
+    second, _ = make_course(1, title="產品及賬戶")
+    make_path(first, second, due_days=30)  # audience: all staff; publishing it materialises
+    owed = {ob.target_id: ob for ob in Obligation.objects.filter(person__user=learner)}
+    assert set(owed) == {first.pk, second.pk}
+    assert owed[first.pk].due_date == datetime.date(2024, 3, 31)  # hire date 2024-03-01 + 30 days
+    lesson_view_record(user=learner, lesson=lessons[0])
+    owed[first.pk].refresh_from_db()
+    assert owed[first.pk].status == Status.COMPLETED_LATE  # completed long after the due date
+    assert owed[first.pk].record_id == CourseCompletion.objects.get().record_id
