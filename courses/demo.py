@@ -218,6 +218,9 @@ def load_progress(courses: dict[str, CoursePage]) -> int:
                 _view(user, lessons, plan[1], now - datetime.timedelta(days=plan[2], hours=2))
             else:
                 days = plan[1]
+                if kind == "hired":  # n days after the person's hire date, in the afternoon
+                    hired = user.staff_profile.hire_date + datetime.timedelta(days=days)
+                    days = (timezone.localdate(now) - hired).days
                 done_at = now - datetime.timedelta(days=days, hours=rng.randint(1, 5))
                 _view(user, lessons, len(lessons), done_at - datetime.timedelta(hours=2))
                 if course.needs_quiz:

@@ -597,24 +597,25 @@ COURSES = [
     },
 ]
 
-# username → {course slug: plan}; plans: ("done", days ago) | ("part", lessons opened, days ago)
+# username → {course slug: plan}; plans: ("done", days ago) | ("hired", days after the hire date)
+# | ("part", lessons opened, days ago)
 # | ("expired", days ago) | ("recert", days ago of the first completion, lessons opened in the new cycle)
 PROGRESS = {
     "newhire1": {"onboarding-1": ("part", 1, 0)},
     "staff09": {
-        "onboarding-1": ("done", 560),
-        "onboarding-2": ("done", 555),
-        "onboarding-3": ("done", 550),
-        "onboarding-4": ("done", 545),
-        "onboarding-5": ("done", 90),
+        "onboarding-1": ("hired", 4),
+        "onboarding-2": ("hired", 9),
+        "onboarding-3": ("hired", 16),
+        "onboarding-4": ("hired", 22),
+        "onboarding-5": ("hired", 27),
         "aml-fraud": ("done", 30),
     },
     "staff04": {
-        "onboarding-1": ("done", 70),
-        "onboarding-2": ("done", 68),
-        "onboarding-3": ("done", 66),
-        "onboarding-4": ("done", 64),
-        "onboarding-5": ("done", 60),
+        "onboarding-1": ("hired", 6),
+        "onboarding-2": ("hired", 13),
+        "onboarding-3": ("hired", 20),
+        "onboarding-4": ("hired", 27),
+        "onboarding-5": ("hired", 33),  # three days late
         "complaints": ("done", 25),
         "aml-fraud": ("expired", 420),
     },
