@@ -148,9 +148,13 @@ def load_courses(home: Page) -> int:
                 course.audience_positions.set([entry])
             course.tags.add(*spec["tags"])
             course = _publish(course, user)
-            for title, summary, minutes, blocks in spec["lessons"]:
+            for n, (title, summary, minutes, blocks) in enumerate(spec["lessons"], start=1):
                 lesson = LessonPage(
-                    title=title, summary=summary, estimated_minutes=minutes, body=_body(blocks)
+                    title=title,
+                    slug=f"lesson-{n}",
+                    summary=summary,
+                    estimated_minutes=minutes,
+                    body=_body(blocks),
                 )
                 course.add_child(instance=lesson)
                 _publish(lesson, user)
