@@ -12,7 +12,7 @@ from django.utils import timezone
 from people.models import StaffProfile
 
 from .models import DONE_STATUSES, OPEN_STATUSES, Obligation, Status
-from .registry import ACKNOWLEDGEMENT, NotAssignable, target_type_by_key
+from .registry import ACKNOWLEDGEMENT, NotAssignable, registered, target_type_by_key
 
 
 def latest_cycles(obligations: Iterable[Obligation]) -> list[Obligation]:
@@ -135,9 +135,12 @@ def my_work(profile: StaffProfile, *, recent: int = 5) -> MyWork:
         total=Count("pk", filter=~Q(status=Status.WITHDRAWN)),
     )
     work.done_count, work.total_count = totals["done"], totals["total"]
-    work.recent = list(
+    acknowledgements = [t.key for t in registered() if t.kind == ACKNOWLEDGEMENT]
+    work.recent = list(  # results of training (acknowledgements have no result to show)
         Obligation.objects.filter(
             person=profile, status__in=(Status.COMPLETED_ON_TIME, Status.COMPLETED_LATE)
-        ).order_by("-completed_at", "-pk")[:recent]
+        )
+        .exclude(target_key__in=acknowledgements)
+        .order_by("-completed_at", "-pk")[:recent]
     )
     return work

@@ -15,6 +15,7 @@ from kb.demo_regulations import load_regulations
 from kb.services import approval_workflow_ensure
 from people import demo as people_demo
 from quizzes import demo as quizzes_demo
+from website.demo_assignments import load_assignments
 from website.search.bulk import indexing_paused
 
 
@@ -103,5 +104,6 @@ def load_all() -> list[str]:
         )
         courses = courses_demo.load_courses(home)
         report.append(f"{courses} courses with lessons and progress" if courses else "courses already loaded")
+        report.append(load_assignments())
         settle_demo_notifications()
     return report
