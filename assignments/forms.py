@@ -73,7 +73,7 @@ class AssignmentRuleForm(WagtailAdminModelForm):
 def target_from_choice(value: str):
     """The object a "content type id:object id" choice names, or None."""
     ct_id, _sep, obj_id = (value or "").partition(":")
-    if not (ct_id.isdigit() and obj_id.isdigit()) or len(value) > 40:
+    if not (ct_id.isascii() and ct_id.isdigit() and obj_id.isascii() and obj_id.isdigit()) or len(value) > 40:
         return None
     ct = ContentType.objects.filter(pk=int(ct_id)).first()
     model = ct.model_class() if ct else None

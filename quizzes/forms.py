@@ -31,7 +31,7 @@ ERR_CHOICES = _("Question %(n)s: choose among the options shown.")
 def parse_seq(raw: Any) -> int:
     if isinstance(raw, bool):
         raise AnswerError(ERR_SEQ % {"max": MAX_SEQ})
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 10:
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 10:
         raw = int(raw.strip())
     if not isinstance(raw, int) or not 1 <= raw <= MAX_SEQ:
         raise AnswerError(ERR_SEQ % {"max": MAX_SEQ})
@@ -40,7 +40,7 @@ def parse_seq(raw: Any) -> int:
 
 def _index(slot: AttemptSlot, value: Any, message) -> str:
     """The bank key of the option shown at place ``value`` (1-based) in this slot."""
-    if isinstance(value, str) and value.isdigit() and len(value) <= 3:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
         place = int(value)
         if 1 <= place <= len(slot.order):
             return slot.order[place - 1]
@@ -67,7 +67,12 @@ def decode(slot: AttemptSlot, raw: Any) -> Any:
         pairs = slot.version.data["pairs"]
         decoded = {}
         for place, value in raw.items():
-            if not (isinstance(place, str) and place.isdigit() and 1 <= int(place) <= len(pairs)):
+            if not (
+                isinstance(place, str)
+                and place.isascii()
+                and place.isdigit()
+                and 1 <= int(place) <= len(pairs)
+            ):
                 raise AnswerError(ERR_CHOICES % {"n": n})
             if value not in ("", None, []):
                 decoded[pairs[int(place) - 1]["key"]] = _index(
@@ -116,7 +121,9 @@ def decode_json(body: bytes, slots: Mapping[int, AttemptSlot]) -> tuple[int, dic
     seq = parse_seq(payload.get("seq"))
     answers = {}
     for key, raw in payload.get("answers", {}).items():
-        if not (isinstance(key, str) and key.isdigit() and len(key) <= 4 and int(key) in slots):
+        if not (
+            isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 4 and int(key) in slots
+        ):
             raise AnswerError(ERR_JSON)
         answers[int(key)] = decode(slots[int(key)], raw)
     return seq, answers

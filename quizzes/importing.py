@@ -562,7 +562,7 @@ def _xlsx_question(line: int, values: dict[str, str], issues: list[Issue]) -> Pa
     )
     duty = values.get("duty_area", "")
     if duty:
-        if duty.isdigit() and 1 <= int(duty) <= 10:
+        if duty.isascii() and duty.isdigit() and 1 <= int(duty) <= 10:
             question.duty_area = int(duty)
         else:
             issues.append(_issue(line, ERR_XLSX_DUTY))

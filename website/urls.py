@@ -37,6 +37,7 @@ urlpatterns = [
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("", include("quizzes.urls")),
     path("", include("kb.urls")),
+    path("", include("courses.urls")),
 ]
 
 if settings.DEBUG:
