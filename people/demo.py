@@ -12,8 +12,8 @@ from people.models import Department, Position, StaffProfile
 from people.roles import (
     AUDITOR,
     COMPLIANCE_OFFICER,
-    HR,
     CONTENT_EDITOR,
+    HR,
     STAFF,
     SUPERVISOR,
     TRAINING_ADMIN,

@@ -1,4 +1,4 @@
-"""HR reads every person's records org-wide and changes nothing; so does the auditor (real groups, no grants)."""
+"""HR reads every record org-wide and changes nothing; nor does the auditor (real groups, no grants)."""
 
 import pytest
 from django.contrib.auth.models import Group
