@@ -8,3 +8,6 @@ class AssignmentsConfig(AppConfig):
     name = "assignments"
     label = "assignments"
     verbose_name = _("Assignments")
+
+    def ready(self) -> None:
+        from . import signal_handlers  # noqa: F401

@@ -105,13 +105,16 @@ class StaffProfile(index.Indexed, models.Model):
     def save(self, *args, **kwargs) -> None:
         """Save, keeping the closure table and the login's active flag in step (a cycle rolls it all back)."""
         from .services import org_sync
+        from .signals import staff_changed
 
+        created = self.pk is None
         with transaction.atomic():
             super().save(*args, **kwargs)
             org_sync(self)
             type(self.user).objects.filter(pk=self.user_id).exclude(is_active=self.is_active).update(
                 is_active=self.is_active
             )
+            staff_changed.send(sender=StaffProfile, profile=self, created=created)
 
     def clean(self) -> None:
         from .services import OrgCycleError, org_check_move

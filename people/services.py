@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import FeedToken, OrgPath, StaffProfile
+from .signals import staff_changed
 
 
 class OrgCycleError(ValueError):
@@ -47,6 +48,7 @@ def org_move(profile: StaffProfile, new_supervisor: StaffProfile | None) -> None
     StaffProfile.objects.filter(pk=profile.pk).update(supervisor_id=new_id)
     profile.supervisor_id = new_id
     _org_rehang(profile.pk, new_id)
+    staff_changed.send(sender=StaffProfile, profile=profile, created=False)
 
 
 def _org_rehang(node_id: int, new_supervisor_id: int | None) -> None:

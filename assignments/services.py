@@ -1,0 +1,459 @@
+"""Writes to the obligation table. Content apps call these in the same transaction as their own records.
+
+Everything here is idempotent: recomputing creates what is missing, withdraws what is no longer owed (keeping
+the row as history) and leaves the rest alone. A unique constraint over open rows guards against doubles.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import add_months
+from people.audience import Audience, audience_includes_q
+from people.models import OrgPath, StaffProfile
+
+from .models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    AssignmentRule,
+    Obligation,
+    Source,
+    Status,
+)
+from .registry import NotAssignable, Owed, TargetType, registered, target_type_for
+
+AUDIENCE_KEY = "audience"
+WITHDRAWN_LEFT_AUDIENCE = "left the audience"
+WITHDRAWN_RULE_OFF = "rule switched off"
+WITHDRAWN_SUPERSEDED = "superseded"
+WITHDRAWN_NOT_OWED = "no longer owed"
+MANUAL_NOT_IN_SUBTREE = _("You can assign training only to people who report to you (directly or not).")
+MANUAL_DUE_IN_PAST = _("The due date cannot be in the past.")
+REFRESHER_DAYS = 30  # a refresher without a rule is due this many days after it is opened
+
+
+def _ct(obj_or_model) -> ContentType:
+    return ContentType.objects.get_for_model(obj_or_model, for_concrete_model=True)
+
+
+def rule_key(rule_id: int) -> str:
+    return f"rule:{rule_id}"
+
+
+def _withdraw(ids: Iterable[int], reason: str, now: datetime.datetime) -> int:
+    ids = list(ids)
+    if not ids:
+        return 0
+    return Obligation.objects.filter(pk__in=ids, status__in=OPEN_STATUSES).update(
+        status=Status.WITHDRAWN, withdrawn_at=now, withdrawn_reason=reason
+    )
+
+
+def _completed_status(at: datetime.datetime, due: datetime.date) -> str:
+    return Status.COMPLETED_ON_TIME if timezone.localdate(at) <= due else Status.COMPLETED_LATE
+
+
+def _open_status(due: datetime.date, today: datetime.date) -> str:
+    return Status.OVERDUE if due < today else Status.NOT_STARTED
+
+
+# --- Rules -----------------------------------------------------------------------------------------------
+
+
+def _new_rule_obligation(
+    rule: AssignmentRule, ttype: TargetType, target: Model, person_id: int, hire_date, now, cycle: int = 1
+) -> Obligation:
+    today = timezone.localdate(now)
+    due = rule.due_for(hire_date=hire_date, assigned_on=today)
+    return Obligation(
+        person_id=person_id,
+        target_type_id=rule.target_type_id,
+        target_id=rule.target_id,
+        target_key=ttype.key,
+        title=ttype.title_of(target)[:255],
+        cycle=cycle,
+        source=Source.RULE,
+        source_key=rule_key(rule.pk),
+        rule=rule,
+        mandatory=rule.mandatory,
+        status=_open_status(due, today),
+        due_date=due,
+        assigned_at=now,
+        recurrence_months=rule.recurrence_months,
+    )
+
+
+def _rule_target(rule: AssignmentRule) -> tuple[TargetType, Model] | None:
+    target = rule.target
+    if target is None:
+        return None
+    try:
+        return target_type_for(target), target
+    except NotAssignable:
+        return None
+
+
+@dataclass
+class Changes:
+    created: int = 0
+    withdrawn: int = 0
+    updated: int = 0
+
+    def __iadd__(self, other: Changes) -> Changes:
+        self.created += other.created
+        self.withdrawn += other.withdrawn
+        self.updated += other.updated
+        return self
+
+
+@transaction.atomic
+def _rule_materialise(rule: AssignmentRule, now: datetime.datetime) -> Changes:
+    changes = Changes()
+    today = timezone.localdate(now)
+    audience: dict[int, datetime.date] = {}
+    if rule.is_active:
+        audience = dict(
+            StaffProfile.objects.filter(Audience.of(rule).staff_q()).values_list("pk", "hire_date")
+        )
+    current = defaultdict(list)
+    for pk, person_id, status in Obligation.objects.filter(rule=rule).current().values_list(
+        "pk", "person_id", "status"
+    ):
+        current[person_id].append((pk, status))
+    reason = WITHDRAWN_LEFT_AUDIENCE if rule.is_active else WITHDRAWN_RULE_OFF
+    changes.withdrawn = _withdraw(
+        (pk for person_id, rows in current.items() if person_id not in audience for pk, status in rows),
+        reason,
+        now,
+    )
+    if not rule.in_window(today):
+        return changes
+    found = _rule_target(rule)
+    if found is None:
+        return changes
+    ttype, target = found
+    new = [
+        _new_rule_obligation(rule, ttype, target, person_id, hire_date, now)
+        for person_id, hire_date in audience.items()
+        if person_id not in current
+    ]
+    Obligation.objects.bulk_create(new, batch_size=1000)
+    changes.created = len(new)
+    return changes
+
+
+def rules_materialise(rule: AssignmentRule | None = None) -> Changes:
+    """(Re)compute the obligations of one rule, or of every rule: idempotent."""
+    now = timezone.now()
+    if rule is not None:
+        return _rule_materialise(rule, now)
+    changes = Changes()
+    for each in AssignmentRule.objects.prefetch_related(*AssignmentRule.audience_fields.prefetch):
+        changes += _rule_materialise(each, now)
+    return changes
+
+
+def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
+    changes = Changes()
+    today = timezone.localdate(now)
+    matching = {
+        rule.pk: rule
+        for rule in AssignmentRule.objects.filter(audience_includes_q(AssignmentRule, profile), is_active=True)
+        .select_related("target_type")
+        .prefetch_related("target")
+    }
+    current = defaultdict(list)
+    for pk, rule_id, status in (
+        Obligation.objects.filter(person=profile, source=Source.RULE)
+        .current()
+        .values_list("pk", "rule_id", "status")
+    ):
+        current[rule_id].append((pk, status))
+    changes.withdrawn = _withdraw(
+        (pk for rule_id, rows in current.items() if rule_id not in matching for pk, _s in rows),
+        WITHDRAWN_LEFT_AUDIENCE,
+        now,
+    )
+    new = []
+    for rule in matching.values():
+        if rule.pk in current or not rule.in_window(today):
+            continue
+        found = _rule_target(rule)
+        if found:
+            new.append(_new_rule_obligation(rule, *found, profile.pk, profile.hire_date, now))
+    Obligation.objects.bulk_create(new)
+    changes.created = len(new)
+    return changes
+
+
+# --- Audience obligations (what content apps say is owed without a rule) ---------------------------------
+
+
+def _sync_owed(
+    owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime, *, full: bool = True
+) -> Changes:
+    """Bring current audience obligations (``existing``) in line with what is ``owed``.
+
+    Missing rows are created (completed ones as completed); open rows no longer owed are withdrawn; open rows
+    whose due date moved are moved; open rows that the owing app reports completed are completed.
+    """
+    changes = Changes()
+    today = timezone.localdate(now)
+    by_key: dict[tuple[int, int, int, int], Obligation] = {}
+    newest_cycle: dict[tuple[int, int, int], int] = {}
+    for ob in existing:
+        by_key[(ob.person_id, ob.target_type_id, ob.target_id, ob.cycle)] = ob
+    wanted: dict[tuple[int, int, int, int], Owed] = {}
+    types: dict[type, tuple[TargetType, ContentType]] = {}
+    for row in owed:
+        model = type(row.target)
+        if model not in types:
+            types[model] = (target_type_for(row.target), _ct(row.target))
+        ct = types[model][1]
+        key = (row.person.pk, ct.pk, row.target.pk, row.cycle)
+        wanted[key] = row
+        pt = key[:3]
+        newest_cycle[pt] = max(newest_cycle.get(pt, 0), row.cycle)
+    new, to_update = [], []
+    for key, row in wanted.items():
+        ob = by_key.get(key)
+        ttype, ct = types[type(row.target)]
+        if ob is None:
+            status = (
+                _completed_status(row.completed_at, row.due_date)
+                if row.completed_at
+                else _open_status(row.due_date, today)
+            )
+            new.append(
+                Obligation(
+                    person_id=row.person.pk,
+                    target_type_id=ct.pk,
+                    target_id=row.target.pk,
+                    target_key=ttype.key,
+                    title=ttype.title_of(row.target)[:255],
+                    cycle=row.cycle,
+                    source=Source.AUDIENCE,
+                    source_key=AUDIENCE_KEY,
+                    status=status,
+                    due_date=row.due_date,
+                    assigned_at=now,
+                    completed_at=row.completed_at,
+                    record=row.record,
+                )
+            )
+        elif ob.status in OPEN_STATUSES:
+            if row.completed_at:
+                ob.status = _completed_status(row.completed_at, ob.due_date)
+                ob.completed_at, ob.record = row.completed_at, row.record
+                to_update.append(ob)
+            elif ob.due_date != row.due_date:
+                ob.due_date = row.due_date
+                ob.status = (
+                    _open_status(row.due_date, today) if ob.status != Status.IN_PROGRESS else ob.status
+                )
+                to_update.append(ob)
+    superseded, gone = [], []
+    for key, ob in by_key.items():
+        if key in wanted or ob.status not in OPEN_STATUSES:
+            continue
+        if not full and key[:3] not in newest_cycle:
+            continue
+        (superseded if newest_cycle.get(key[:3], 0) > ob.cycle else gone).append(ob.pk)
+    Obligation.objects.bulk_create(new, batch_size=1000)
+    Obligation.objects.bulk_update(to_update, ["status", "due_date", "completed_at", "record"], batch_size=500)
+    changes.created, changes.updated = len(new), len(to_update)
+    changes.withdrawn = _withdraw(superseded, WITHDRAWN_SUPERSEDED, now) + _withdraw(
+        gone, WITHDRAWN_NOT_OWED, now
+    )
+    return changes
+
+
+def _audience_existing(**filters) -> Iterable[Obligation]:
+    return Obligation.objects.filter(source=Source.AUDIENCE, **filters).current()
+
+
+@transaction.atomic
+def target_materialise(target: Model) -> Changes:
+    """A target's content changed (kb: a version was published): sync who owes it through its audience."""
+    ttype = target_type_for(target)
+    if ttype.owed is None:
+        return Changes()
+    existing = _audience_existing(target_type=_ct(target), target_id=target.pk)
+    return _sync_owed(ttype.owed(None, [target]), existing, timezone.now())
+
+
+@transaction.atomic
+def audience_materialise() -> Changes:
+    """Every registered type's audience obligations, all people: the migration and the daily run."""
+    now = timezone.now()
+    changes = Changes()
+    for ttype in registered():
+        if ttype.owed is None:
+            continue
+        existing = _audience_existing(target_type=_ct(ttype.model))
+        changes += _sync_owed(ttype.owed(None, None), existing, now)
+    return changes
+
+
+@transaction.atomic
+def person_changed(profile: StaffProfile) -> Changes:
+    """A person was hired or changed department, position, supervisor or active flag: withdraw and create
+    their obligations now."""
+    now = timezone.now()
+    profile = StaffProfile.objects.get(pk=profile.pk)  # as stored: callers may hold a stale copy
+    changes = _person_rules(profile, now)
+    for ttype in registered():
+        if ttype.owed is None:
+            continue
+        existing = _audience_existing(person=profile, target_type=_ct(ttype.model))
+        changes += _sync_owed(ttype.owed([profile], None), existing, now)
+    return changes
+
+
+# --- Events reported by the content apps -------------------------------------------------------------------
+
+
+def _open_for(user, target: Model, cycle: int | None = None):
+    qs = (
+        Obligation.objects.for_target(target)
+        .filter(person__user=user, status__in=OPEN_STATUSES)
+        .select_for_update()
+    )
+    return qs.filter(cycle=cycle) if cycle is not None else qs
+
+
+@transaction.atomic
+def obligation_progress(*, user, target: Model, done: int, total: int, at=None) -> None:
+    """The person has started / progressed on the target: open obligations go to in progress."""
+    at = at or timezone.now()
+    done, total = max(0, int(done)), max(0, int(total))
+    for ob in _open_for(user, target):
+        ob.started_at = ob.started_at or at
+        ob.progress_done, ob.progress_total = min(done, total) if total else done, total
+        if ob.status == Status.NOT_STARTED:
+            ob.status = Status.IN_PROGRESS
+        ob.save(update_fields=["started_at", "progress_done", "progress_total", "status"])
+
+
+def _validity(ob: Obligation, target: Model, at: datetime.datetime) -> datetime.date | None:
+    months = ob.recurrence_months
+    if months is None:
+        try:
+            ttype = target_type_for(target)
+        except NotAssignable:
+            return None
+        months = ttype.validity_months(target) if ttype.validity_months else None
+    return add_months(timezone.localdate(at), months) if months else None
+
+
+@transaction.atomic
+def obligation_fulfil(
+    *, user, target: Model, at: datetime.datetime, record=None, score=None, valid_until=None, cycle=None
+) -> list[Obligation]:
+    """The person completed/acknowledged the target at ``at`` (``record`` proves it): open obligations for
+    (user, target) become completed on time or late (on time when at <= due). ``cycle`` limits it to one
+    cycle (kb: the version acknowledged)."""
+    done = []
+    for ob in _open_for(user, target, cycle):
+        ob.status = _completed_status(at, ob.due_date)
+        ob.completed_at = at
+        ob.record = record
+        ob.score = score
+        ob.valid_until = valid_until or _validity(ob, target, at)
+        ob.progress_done = ob.progress_total
+        ob.save(update_fields=["status", "completed_at", "record", "score", "valid_until", "progress_done"])
+        done.append(ob)
+    return done
+
+
+def _successor(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
+    today = timezone.localdate(now)
+    return Obligation(
+        person_id=ob.person_id,
+        target_type_id=ob.target_type_id,
+        target_id=ob.target_id,
+        target_key=ob.target_key,
+        title=ob.title,
+        cycle=ob.cycle + 1,
+        source=ob.source,
+        source_key=source_key or ob.source_key,
+        rule_id=ob.rule_id,
+        assigned_by_id=ob.assigned_by_id,
+        mandatory=ob.mandatory,
+        status=_open_status(due, today),
+        due_date=due,
+        assigned_at=now,
+        recurrence_months=ob.recurrence_months,
+    )
+
+
+def _latest_per_chain(qs) -> list[Obligation]:
+    """The newest cycle per (person, target, source) among ``qs``."""
+    latest: dict[tuple, Obligation] = {}
+    for ob in qs.order_by("cycle"):
+        latest[(ob.person_id, ob.target_type_id, ob.target_id, ob.source_key)] = ob
+    return list(latest.values())
+
+
+@transaction.atomic
+def obligations_reopen(*, target: Model, completed_before: datetime.datetime, reason: str) -> int:
+    """Refresher required: everyone whose completion of ``target`` predates ``completed_before`` owes it
+    again (a new obligation; the old one and its record stay in history). Returns how many."""
+    now = timezone.now()
+    chains = _latest_per_chain(Obligation.objects.for_target(target).current())
+    stale = [ob for ob in chains if ob.status in DONE_STATUSES and ob.completed_at < completed_before]
+    due = timezone.localdate(now) + datetime.timedelta(days=REFRESHER_DAYS)
+    new = [_successor(ob, due=due, now=now) for ob in stale]
+    Obligation.objects.filter(pk__in=[ob.pk for ob in stale]).update(
+        status=Status.EXPIRED, withdrawn_reason=reason[:200]
+    )
+    Obligation.objects.bulk_create(new)
+    return len(new)
+
+
+# --- Manual assignment -----------------------------------------------------------------------------------
+
+
+def can_assign_to(user, person: StaffProfile) -> bool:
+    """Only a supervisor of ``person`` (at any depth) assigns to them by hand."""
+    return OrgPath.objects.filter(ancestor__user=user, descendant=person, depth__gte=1).exists()
+
+
+@transaction.atomic
+def obligation_assign(*, by_user, person: StaffProfile, target: Model, due_date: datetime.date) -> Obligation:
+    """A supervisor assigns ``target`` to someone in their subtree, due on ``due_date``. Idempotent while open."""
+    if not can_assign_to(by_user, person):
+        raise PermissionDenied(MANUAL_NOT_IN_SUBTREE)
+    now = timezone.now()
+    if due_date < timezone.localdate(now):
+        raise ValueError(MANUAL_DUE_IN_PAST)
+    ttype = target_type_for(target)
+    key = f"manual:{by_user.pk}"
+    chain = Obligation.objects.for_target(target).filter(person=person, source_key=key).current()
+    last = chain.order_by("-cycle").first()
+    if last is not None and last.status in OPEN_STATUSES:
+        return last
+    return Obligation.objects.create(
+        person=person,
+        target_type=_ct(target),
+        target_id=target.pk,
+        target_key=ttype.key,
+        title=ttype.title_of(target)[:255],
+        cycle=last.cycle + 1 if last else 1,
+        source=Source.MANUAL,
+        source_key=key,
+        assigned_by=by_user,
+        status=_open_status(due_date, timezone.localdate(now)),
+        due_date=due_date,
+        assigned_at=now,
+    )
