@@ -74,7 +74,8 @@ def appraisal_sheets(
     figures = appraisal_by_person(people, period, now=now)
     by_department: dict[str, list[tuple[StaffProfile, Appraisal]]] = defaultdict(list)
     rows = (
-        people.select_related("department", "position", "supervisor")
+        people.select_related(None)
+        .select_related("department", "position", "supervisor")
         .order_by("department__code", "employee_number")
         .only(
             "employee_number",

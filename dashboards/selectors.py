@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assignments.models import Obligation, SentReminder, Status
@@ -23,7 +25,8 @@ from assignments.registry import ACKNOWLEDGEMENT, registered
 from dashboards.periods import Period
 from ledger.models import Record
 from people.models import StaffProfile
-from quizzes.models import Attempt, AttemptState
+from people.selectors import can_view_profile
+from quizzes.models import Attempt, AttemptSlot, AttemptState
 
 # The agreed keys of acknowledgement targets (ASSIGNMENTS-API.md), whether or not kb has registered yet.
 ACKNOWLEDGEMENT_KEYS = frozenset({"kb.procedure", "kb.regulation"})
@@ -168,8 +171,6 @@ def _training_minutes(
 
 
 def _model_of(content_type_id: int):
-    from django.contrib.contenttypes.models import ContentType
-
     ct = ContentType.objects.get_for_id(content_type_id)  # cached after the first use
     return apps.get_model(ct.app_label, ct.model) if ct.model_class() else None
 
@@ -250,9 +251,7 @@ def team_items(obligations: QuerySet[Obligation]) -> list[Item]:
 def annotate_progress(
     people: QuerySet[StaffProfile], obligations: QuerySet[Obligation]
 ) -> QuerySet[StaffProfile]:
-    """Each person with ``owed``, ``done``, ``overdue_count`` over ``obligations`` (for sorting and totals)."""
-    from django.db.models import IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+    """Each person with ``owed``, ``done``, ``overdue_count`` over ``obligations`` (sorting, totals)."""
 
     def count(extra: Q | None = None):
         qs = obligations.filter(person=OuterRef("pk"))
@@ -450,8 +449,6 @@ def person_timeline(person: StaffProfile, *, limit: int = 400) -> list[Event]:
 
 def can_see_person(user: AbstractBaseUser, person: StaffProfile) -> bool:
     """The same rule as profiles: oneself, one's subtree, or an org-wide role."""
-    from people.selectors import can_view_profile
-
     return can_view_profile(user, person)
 
 
@@ -475,8 +472,6 @@ class Understanding:
 def first_attempt_understanding(people: QuerySet[StaffProfile], *, minimum: int = 3) -> list[Understanding]:
     """Per procedure step (or duty area), how often ``people`` answered right at their first attempt of a
     quiz; weakest first; only groups with at least ``minimum`` answers (one query)."""
-    from quizzes.models import AttemptSlot
-
     rows = (
         AttemptSlot.objects.filter(
             attempt__user__in=people.order_by().values("user_id"),

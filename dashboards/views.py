@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
+from django.db.models.functions import NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,10 +14,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from assignments.models import Status
+from core.spreadsheets import spreadsheet_response
 from kb.selectors import acknowledgement_status, pending_acknowledgements
 from people.models import Department
 from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_scope
 from people.services import feed_token_for, feed_token_regenerate
+
+from .charts import bar_chart, line_chart
+from .exports import appraisal_sheets, export_title
+from .periods import KINDS, PeriodError, current_period, last_months, period_from_params
+from .selectors import (
+    DONE,
+    Filters,
+    annotate_progress,
+    completion_by_department,
+    completion_by_month,
+    matrix_cells,
+    obligations_of,
+    parse_item,
+    person_timeline,
+    team_items,
+)
 
 
 class TeamView(TemplateView):
@@ -93,3 +112,177 @@ class MyProfileView(TemplateView):
         if me is None:
             raise Http404(_("Your login has no staff profile."))
         return redirect("profile", pk=me.pk)
+
+
+# --- Team dashboard, person timeline, appraisal ------------------------------------------------------------
+
+STATUS_ORDER = [
+    Status.COMPLETED_ON_TIME,
+    Status.COMPLETED_LATE,
+    Status.IN_PROGRESS,
+    Status.NOT_STARTED,
+    Status.OVERDUE,
+    Status.EXPIRED,
+]
+SORTS = ("name", "progress", "overdue")
+MAX_ID = 2**31 - 1
+
+
+def _team_or_403(user):
+    if not has_team(user):
+        raise PermissionDenied(_("Only supervisors and org-wide roles can see a team's progress."))
+    me = profile_for(user)
+    people, own_team = team_scope(user, me)
+    return me, people, own_team
+
+
+def _int_param(params, name: str) -> int | None:
+    value = params.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise BadRequest(_("%(param)s: enter a whole number.") % {"param": name})
+    return int(value)
+
+
+def _filters(params) -> Filters:
+    item = params.get("item", "")
+    status = params.get("status", "")
+    if item and parse_item(item) is None:
+        raise BadRequest(_("item: choose an item from the list."))
+    if status and status not in STATUS_ORDER:
+        raise BadRequest(_("status: choose a status from the list."))
+    period = None
+    if params.get("period"):
+        try:
+            period = period_from_params(params)
+        except PeriodError as exc:
+            raise BadRequest(str(exc)) from exc
+    return Filters(
+        department=_int_param(params, "department"), item=parse_item(item), status=status, period=period
+    )
+
+
+class TeamDashboardView(TemplateView):
+    """People × required items of a supervisor's subtree (org-wide roles: everyone), totals and charts."""
+
+    template_name = "dashboards/team_dashboard.html"
+    per_page = 25
+    items_per_page = 10
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        me, people, own_team = _team_or_403(self.request.user)
+        filters = _filters(params)
+        sort = params.get("sort", "name")
+        if sort not in SORTS:
+            raise BadRequest(_("sort: choose name, progress or overdue."))
+        departments = Department.objects.filter(pk__in=people.values("department_id")).order_by("name")
+        people = filters.people(people)
+        all_obligations = obligations_of(people)
+        obligations = filters.apply(all_obligations)
+        if filters.item or filters.status or filters.period:
+            people = people.filter(pk__in=obligations.values("person_id"))
+        people = annotate_progress(people, obligations)
+        if sort == "progress":
+            rate = ExpressionWrapper(F("done") * 1.0 / NullIf(F("owed"), 0), output_field=FloatField())
+            people = people.annotate(rate=rate).order_by(F("rate").asc(nulls_last=True), "employee_number")
+        elif sort == "overdue":
+            people = people.order_by("-overdue_count", "employee_number")
+        page = Paginator(people, self.per_page).get_page(params.get("page"))
+        items = team_items(obligations)
+        item_page = Paginator(items, self.items_per_page).get_page(params.get("ipage"))
+        cells = matrix_cells(list(page.object_list), list(item_page.object_list), obligations)
+        rows = [
+            (p, [cells.get((p.pk, item.ref)) for item in item_page.object_list]) for p in page.object_list
+        ]
+        chart_period = filters.period or current_period("quarter")
+        months = completion_by_month(
+            Filters(department=filters.department, item=filters.item).apply(all_obligations), last_months(12)
+        )
+        by_department = completion_by_department(
+            Filters(item=filters.item).apply(all_obligations), chart_period
+        )
+        totals = obligations.aggregate(
+            owed=Count("pk"),
+            done=Count("pk", filter=Q(status__in=DONE)),
+            overdue=Count("pk", filter=Q(status=Status.OVERDUE)),
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "me": me,
+            "own_team": own_team,
+            "page_obj": page,
+            "item_page": item_page,
+            "items": item_page.object_list,
+            "all_items": items,
+            "rows": rows,
+            "departments": departments,
+            "filters": filters,
+            "params": params,
+            "sort": sort,
+            "statuses": [(s, Status(s).label) for s in STATUS_ORDER],
+            "totals": totals,
+            "month_chart": line_chart(months, title=_("Completion rate by month (due that month)")),
+            "department_chart": bar_chart(
+                by_department,
+                title=_("Completion rate by department, %(period)s") % {"period": chart_period.label},
+            ),
+            "chart_period": chart_period,
+            "period_kinds": KINDS,
+        }
+
+
+class TimelineView(TemplateView):
+    """Everything a person was assigned, attempted, completed, acknowledged or reminded of, newest first."""
+
+    template_name = "dashboards/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        person = get_object_or_404(staff_list(), pk=self.kwargs["pk"])
+        if not can_view_profile(self.request.user, person):
+            raise PermissionDenied(_("This profile is outside your team."))
+        events = person_timeline(person)
+        page = Paginator(events, 100).get_page(self.request.GET.get("page"))
+        return {
+            **super().get_context_data(**kwargs),
+            "person": person,
+            "page_obj": page,
+            "events": page.object_list,
+        }
+
+
+class AppraisalView(TemplateView):
+    """The period summary on screen and the 培訓考核表 download (XLSX or CSV) for the same people."""
+
+    template_name = "dashboards/appraisal.html"
+
+    def get(self, request, *args, **kwargs):
+        params = request.GET
+        me, people, own_team = _team_or_403(request.user)
+        try:
+            period = period_from_params(params)
+        except PeriodError as exc:
+            raise BadRequest(str(exc)) from exc
+        department = _int_param(params, "department")
+        if department:
+            people = people.filter(department_id=department)
+        fmt = params.get("format", "")
+        if fmt:
+            if fmt not in ("xlsx", "csv"):
+                raise BadRequest(_("format: choose xlsx or csv."))
+            name = f"{export_title()}-{period.slug}"
+            return spreadsheet_response(name, fmt, appraisal_sheets(people, period))
+        context = self.get_context_data(**kwargs)
+        context.update(
+            me=me,
+            own_team=own_team,
+            period=period,
+            period_kinds=KINDS,
+            department=department,
+            departments=Department.objects.filter(
+                pk__in=team_scope(request.user, me)[0].values("department_id")
+            ),
+            summary=appraisal_sheets(people, period)[0],
+        )
+        return self.render_to_response(context)

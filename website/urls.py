@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
+    path("", include("dashboards.urls")),
     path("", include("quizzes.urls")),
     path("", include("kb.urls")),
 ]
