@@ -108,7 +108,7 @@ def appraisal_sheets(
         Sheet(
             title=_("Summary"),
             preamble=preamble,
-            header=[_("Department"), _("People"), *_figure_headers()],
+            header=[_("Department"), _("Headcount"), *_figure_headers()],
             rows=summary_rows,
             widths=[24, 8] + [12] * 13,
             freeze_columns=1,

@@ -42,7 +42,7 @@ def org(make_staff):
 
 
 def test_supervisor_sees_their_subtree_with_coloured_cells(org, login):
-    boss, _lead, mine, _peer, theirs = org
+    boss, _lead, _mine, _peer, _theirs = org
     response = login(boss.user).get(reverse("team_dashboard"))
     page = response.content.decode()
     assert response.status_code == 200
@@ -83,12 +83,12 @@ def test_org_wide_roles_see_everyone(org, make_staff, login, role):
 
 
 def test_filters_and_sorts(org, login):
-    boss, _lead, mine, *_ = org
+    boss, _lead, _mine, *_ = org
     client = login(boss.user)
     overdue = client.get(reverse("team_dashboard") + "?status=overdue&sort=overdue")
     assert [p.display_name for p, _cells in overdue.context["rows"]] == ["林美玲"]
     by_progress = client.get(reverse("team_dashboard") + "?sort=progress")
-    assert [p.display_name for p, _c in by_progress.context["rows"]][0] == "林美玲"
+    assert next(p.display_name for p, _c in by_progress.context["rows"]) == "林美玲"
     q3 = client.get(reverse("team_dashboard") + "?period=month&value=2026-08")
     assert q3.context["totals"] == {"owed": 1, "done": 1, "overdue": 0}
     item = q3.context["all_items"][0].ref
