@@ -1,4 +1,4 @@
-"""The 培訓考核表: XLSX opened back with openpyxl cell by cell, CSV with its BOM, headers in the user's language."""
+"""培訓考核表: XLSX opened back with openpyxl cell by cell, CSV with its BOM, headers in the user's language."""
 
 import csv
 import datetime
@@ -43,7 +43,7 @@ def download(client, fmt: str, lang: str = "zh-hant"):
 
 
 def test_xlsx_cell_by_cell(team, login):
-    boss, a, b = team
+    boss, _a, _b = team
     response = download(login(boss.user), "xlsx")
     assert response.status_code == 200
     assert "2026-Q3.xlsx" in response["Content-Disposition"]

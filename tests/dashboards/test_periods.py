@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from dashboards.periods import PeriodError, current_period, last_months, period_from_params, period_parse
 
@@ -64,7 +65,7 @@ def test_closes_at_the_next_midnight_or_now():
     ],
 )
 def test_bad_input_raises_a_message_naming_the_parameter(params, names):
-    with pytest.raises(PeriodError) as exc:
+    with translation.override("en"), pytest.raises(PeriodError) as exc:
         period_from_params(params)
     assert str(exc.value).startswith(names + ":")
 
