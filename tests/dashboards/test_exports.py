@@ -1,4 +1,4 @@
-"""培訓考核表: XLSX opened back with openpyxl cell by cell, CSV with its BOM, headers in the user's language."""
+"""培訓考核表: XLSX read back with openpyxl cell by cell; CSV with its BOM; headers in the user's language."""
 
 import csv
 import datetime
