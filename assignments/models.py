@@ -23,7 +23,7 @@ class DueKind(models.TextChoices):
 
 
 class AssignmentRule(models.Model):
-    """"Everyone in 客服一部, the annual AML course, due 30 days after assignment, every 12 months"."""
+    """ "Everyone in 客服一部, the annual AML course, due 30 days after assignment, every 12 months"."""
 
     audience_fields = AudienceFields(
         everyone="audience_all",
@@ -75,7 +75,9 @@ class AssignmentRule(models.Model):
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(_("active until"), null=True, blank=True)
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Switching a rule off withdraws what it assigned and is not done.")
+        _("active"),
+        default=True,
+        help_text=_("Switching a rule off withdraws what it assigned and is not done."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -278,7 +280,9 @@ class SentReminder(models.Model):
         verbose_name = _("sent reminder")
         verbose_name_plural = _("sent reminders")
         constraints = [
-            models.UniqueConstraint(fields=["obligation", "kind", "due_date"], name="assignments_reminder_once")
+            models.UniqueConstraint(
+                fields=["obligation", "kind", "due_date"], name="assignments_reminder_once"
+            )
         ]
 
     def __str__(self) -> str:

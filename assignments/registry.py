@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Model
 
@@ -33,7 +33,7 @@ class Owed:
     cycle: int
     due_date: datetime.date
     completed_at: datetime.datetime | None = None
-    record: Any = None  # ledger.Record
+    record_id: int | None = None  # the ledger record proving the completion
 
 
 OwedFn = Callable[["list[StaffProfile] | None", "list[Model] | None"], Iterable[Owed]]

@@ -30,7 +30,7 @@ from .models import (
     Source,
     Status,
 )
-from .registry import NotAssignable, Owed, TargetType, registered, target_type_for
+from .registry import NotAssignable, Owed, OwedFn, TargetType, registered, target_type_for
 
 AUDIENCE_KEY = "audience"
 WITHDRAWN_LEFT_AUDIENCE = "left the audience"
@@ -126,8 +126,8 @@ def _rule_materialise(rule: AssignmentRule, now: datetime.datetime) -> Changes:
             StaffProfile.objects.filter(Audience.of(rule).staff_q()).values_list("pk", "hire_date")
         )
     current = defaultdict(list)
-    for pk, person_id, status in Obligation.objects.filter(rule=rule).current().values_list(
-        "pk", "person_id", "status"
+    for pk, person_id, status in (
+        Obligation.objects.filter(rule=rule).current().values_list("pk", "person_id", "status")
     ):
         current[person_id].append((pk, status))
     reason = WITHDRAWN_LEFT_AUDIENCE if rule.is_active else WITHDRAWN_RULE_OFF
@@ -168,7 +168,9 @@ def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
     today = timezone.localdate(now)
     matching = {
         rule.pk: rule
-        for rule in AssignmentRule.objects.filter(audience_includes_q(AssignmentRule, profile), is_active=True)
+        for rule in AssignmentRule.objects.filter(
+            audience_includes_q(AssignmentRule, profile), is_active=True
+        )
         .select_related("target_type")
         .prefetch_related("target")
     }
@@ -199,9 +201,7 @@ def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
 # --- Audience obligations (what content apps say is owed without a rule) ---------------------------------
 
 
-def _sync_owed(
-    owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime, *, full: bool = True
-) -> Changes:
+def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime) -> Changes:
     """Bring current audience obligations (``existing``) in line with what is ``owed``.
 
     Missing rows are created (completed ones as completed); open rows no longer owed are withdrawn; open rows
@@ -248,13 +248,13 @@ def _sync_owed(
                     due_date=row.due_date,
                     assigned_at=now,
                     completed_at=row.completed_at,
-                    record=row.record,
+                    record_id=row.record_id,
                 )
             )
         elif ob.status in OPEN_STATUSES:
             if row.completed_at:
                 ob.status = _completed_status(row.completed_at, ob.due_date)
-                ob.completed_at, ob.record = row.completed_at, row.record
+                ob.completed_at, ob.record_id = row.completed_at, row.record_id
                 to_update.append(ob)
             elif ob.due_date != row.due_date:
                 ob.due_date = row.due_date
@@ -266,11 +266,11 @@ def _sync_owed(
     for key, ob in by_key.items():
         if key in wanted or ob.status not in OPEN_STATUSES:
             continue
-        if not full and key[:3] not in newest_cycle:
-            continue
         (superseded if newest_cycle.get(key[:3], 0) > ob.cycle else gone).append(ob.pk)
     Obligation.objects.bulk_create(new, batch_size=1000)
-    Obligation.objects.bulk_update(to_update, ["status", "due_date", "completed_at", "record"], batch_size=500)
+    Obligation.objects.bulk_update(
+        to_update, ["status", "due_date", "completed_at", "record"], batch_size=500
+    )
     changes.created, changes.updated = len(new), len(to_update)
     changes.withdrawn = _withdraw(superseded, WITHDRAWN_SUPERSEDED, now) + _withdraw(
         gone, WITHDRAWN_NOT_OWED, now
@@ -292,16 +292,24 @@ def target_materialise(target: Model) -> Changes:
     return _sync_owed(ttype.owed(None, [target]), existing, timezone.now())
 
 
+def _owing_groups() -> list[tuple[OwedFn, list[int]]]:
+    """Registered ``owed`` computations, each once, with the content types it answers for (kb gives one
+    computation for procedures and regulation updates)."""
+    groups: dict[OwedFn, list[int]] = {}
+    for ttype in registered():
+        if ttype.owed is not None:
+            groups.setdefault(ttype.owed, []).append(_ct(ttype.model).pk)
+    return list(groups.items())
+
+
 @transaction.atomic
 def audience_materialise() -> Changes:
     """Every registered type's audience obligations, all people: the migration and the daily run."""
     now = timezone.now()
     changes = Changes()
-    for ttype in registered():
-        if ttype.owed is None:
-            continue
-        existing = _audience_existing(target_type=_ct(ttype.model))
-        changes += _sync_owed(ttype.owed(None, None), existing, now)
+    for owed, ct_ids in _owing_groups():
+        existing = _audience_existing(target_type_id__in=ct_ids)
+        changes += _sync_owed(owed(None, None), existing, now)
     return changes
 
 
@@ -312,11 +320,9 @@ def person_changed(profile: StaffProfile) -> Changes:
     now = timezone.now()
     profile = StaffProfile.objects.get(pk=profile.pk)  # as stored: callers may hold a stale copy
     changes = _person_rules(profile, now)
-    for ttype in registered():
-        if ttype.owed is None:
-            continue
-        existing = _audience_existing(person=profile, target_type=_ct(ttype.model))
-        changes += _sync_owed(ttype.owed([profile], None), existing, now)
+    for owed, ct_ids in _owing_groups():
+        existing = _audience_existing(person=profile, target_type_id__in=ct_ids)
+        changes += _sync_owed(owed([profile], None), existing, now)
     return changes
 
 
@@ -376,7 +382,7 @@ def obligation_fulfil(
     return done
 
 
-def _successor(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
+def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
     today = timezone.localdate(now)
     return Obligation(
         person_id=ob.person_id,
@@ -413,7 +419,7 @@ def obligations_reopen(*, target: Model, completed_before: datetime.datetime, re
     chains = _latest_per_chain(Obligation.objects.for_target(target).current())
     stale = [ob for ob in chains if ob.status in DONE_STATUSES and ob.completed_at < completed_before]
     due = timezone.localdate(now) + datetime.timedelta(days=REFRESHER_DAYS)
-    new = [_successor(ob, due=due, now=now) for ob in stale]
+    new = [successor_of(ob, due=due, now=now) for ob in stale]
     Obligation.objects.filter(pk__in=[ob.pk for ob in stale]).update(
         status=Status.EXPIRED, withdrawn_reason=reason[:200]
     )
@@ -431,7 +437,7 @@ def can_assign_to(user, person: StaffProfile) -> bool:
 
 @transaction.atomic
 def obligation_assign(*, by_user, person: StaffProfile, target: Model, due_date: datetime.date) -> Obligation:
-    """A supervisor assigns ``target`` to someone in their subtree, due on ``due_date``. Idempotent while open."""
+    """A supervisor assigns ``target`` to someone in their subtree by ``due_date``; idempotent while open."""
     if not can_assign_to(by_user, person):
         raise PermissionDenied(MANUAL_NOT_IN_SUBTREE)
     now = timezone.now()

@@ -1,5 +1,7 @@
-"""Materialise at once: a person's change, a rule's save and each change of its many-to-many audience."""
+"""Materialise at once: a person's change (in its transaction), a rule's save (when it commits: a form writes
+the rule before its many-to-many audience, and recomputing in between would withdraw and re-create)."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
@@ -14,16 +16,24 @@ def on_staff_changed(sender, profile, created=False, **kwargs) -> None:
     person_changed(profile)
 
 
+def _materialise_on_commit(rule_id: int) -> None:
+    def run() -> None:
+        rule = AssignmentRule.objects.filter(pk=rule_id).first()
+        if rule is not None:
+            rules_materialise(rule)
+
+    transaction.on_commit(run)
+
+
 @receiver(post_save, sender=AssignmentRule, dispatch_uid="assignments_rule_saved")
 def on_rule_saved(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
-        rules_materialise(instance)
+        _materialise_on_commit(instance.pk)
 
 
 def on_rule_audience_changed(sender, instance, action, reverse=False, **kwargs) -> None:
-    """A form saves the rule before its many-to-many audience: recompute after each list is written."""
     if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, AssignmentRule):
-        rules_materialise(instance)
+        _materialise_on_commit(instance.pk)
 
 
 for _field in ("audience_departments", "audience_positions", "audience_groups", "audience_people"):

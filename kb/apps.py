@@ -12,5 +12,8 @@ class KbConfig(AppConfig):
 
         from . import signal_handlers, views  # noqa: F401  (views registers the pages' views)
         from .ledger_checks import acknowledgement_mismatches
+        from .obligations import register_targets
+
+        register_targets()
 
         derived.register("kb.acknowledgement", acknowledgement_mismatches)

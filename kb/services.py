@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision, TaskState, WorkflowState
 
+from assignments.services import obligation_fulfil
 from kb.models import (
     AcknowledgedPage,
     Acknowledgement,
@@ -196,6 +197,9 @@ def acknowledge(
                 acknowledged_at=record.occurred_at,  # the record's time, as stored (whole milliseconds)
                 due_date=due,
                 on_time=on_time,
+            )
+            obligation_fulfil(
+                user=user, target=page, at=ack.acknowledged_at, record=record, cycle=version.number
             )
     except IntegrityError:  # a double click raced us: the first one stands
         return Acknowledgement.objects.get(user=user, page_id=page.pk, version_number=version.number), False

@@ -3,8 +3,9 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wagtail.models import Page
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
+from assignments.services import target_materialise
 from kb.models import AcknowledgedPage, ProcedurePage, RegulationIndexPage, RegulationUpdatePage
 from kb.selectors import audience_staff, in_force_by_page
 from kb.services import acknowledge, version_record_publish
@@ -19,6 +20,14 @@ from quizzes.signals import attempt_graded
 def record_version(sender, instance, revision, **kwargs):
     if not kwargs.get("alias"):
         version_record_publish(instance, revision)
+        target_materialise(instance)  # who owes the version in force now: the obligation table
+
+
+@receiver(page_unpublished, sender=ProcedurePage, dispatch_uid="kb_unpublish_procedure_obligations")
+@receiver(page_unpublished, sender=RegulationUpdatePage, dispatch_uid="kb_unpublish_regulation_obligations")
+def withdraw_unpublished(sender, instance, **kwargs):
+    """An unpublished page owes nothing: open obligations are withdrawn (their history stays)."""
+    target_materialise(instance)
 
 
 @receiver(post_save, sender=RegulationIndexPage, dispatch_uid="kb_regulation_section_permissions")

@@ -15,6 +15,8 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Waiting for the person's daily digest email (preference "digest"); cleared when the digest is queued.
+    in_digest = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -57,3 +59,29 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
+
+
+class EmailPreference(models.TextChoices):
+    EACH = "each", _("One email for each notice")
+    DIGEST = "digest", _("One daily digest email")
+    NONE = "none", _("No email for optional items")
+
+
+class DeliveryPreference(models.Model):
+    """How a person wants their emails. Mandatory items are never silenced (with "none" they come one by
+    one) and urgent ones (escalations to supervisors) always go at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivery_preference"
+    )
+    email = models.CharField(
+        _("email"), max_length=10, choices=EmailPreference.choices, default=EmailPreference.EACH
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        verbose_name_plural = _("delivery preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"
