@@ -12,7 +12,7 @@ class HomePage(Page):
     """The site root: each person's dashboard."""
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["kb.ProceduresIndexPage", "kb.RegulationIndexPage"]
+    subpage_types = ["kb.ProceduresIndexPage", "kb.RegulationIndexPage", "courses.CoursesIndexPage"]
     max_count = 1
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kb.hooks import trace_sections
 from kb.models import RegulationUpdatePage
 from kb.selectors import RegulationTrace, regulation_trace
 
@@ -37,7 +38,12 @@ def _trace_for(request, page_id: int) -> RegulationTrace:
 
 def traceability(request, page_id: int):
     trace = _trace_for(request, page_id)
-    context = {"trace": trace, "page": trace.regulation, "status_labels": STATUS_LABELS}
+    context = {
+        "trace": trace,
+        "page": trace.regulation,
+        "status_labels": STATUS_LABELS,
+        "training_sections": trace_sections(trace.regulation),
+    }
     return TemplateResponse(request, "kb/regulation_trace.html", context)
 
 

@@ -174,3 +174,36 @@ def publish(page, *, user=None):
     """Publish the page as a new revision (as the workflow's last step would) and reload it."""
     page.save_revision(user=user).publish(user=user)
     return type(page).objects.get(pk=page.pk)
+
+
+class CoursesIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "courses.CoursesIndexPage"
+        django_get_or_create = ("slug", "parent")
+
+    title = "培訓課程"
+    slug = "training"
+
+
+class CoursePageFactory(wagtail_factories.PageFactory):
+    """A course as a draft (``live=False``); publish it with ``publish(page)``."""
+
+    class Meta:
+        model = "courses.CoursePage"
+
+    title = factory.Sequence(lambda n: f"客戶投訴處理實務 {n + 1}")
+    slug = factory.Sequence(lambda n: f"course-{n + 1}")
+    summary = "投訴受理、分級、回覆時限及根本原因分析。"
+    estimated_minutes = 45
+    live = False
+
+
+class LessonPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "courses.LessonPage"
+
+    title = factory.Sequence(lambda n: f"第 {n + 1} 課")
+    slug = factory.Sequence(lambda n: f"lesson-{n + 1}")
+    summary = "本課重點。"
+    body = factory.LazyFunction(lambda: [("text", "<p>確認通知須於 1 個工作天內發出。</p>")])
+    live = False

@@ -50,6 +50,7 @@ NAV_ITEMS = [
         page_type="kb.RegulationIndexPage",
         count=unread_regulation_count,
     ),
+    NavItem("training", _("My training"), url_name="my_training"),
     NavItem("quizzes", _("Quizzes"), url_name="quizzes"),
     NavItem("team", _("My team"), url_name="team", visible=has_team, label_for=team_label),
     NavItem("notifications", _("Notifications"), url_name="notifications", count=unread_notification_count),

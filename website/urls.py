@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("quizzes.urls")),
     path("", include("kb.urls")),
+    path("", include("courses.urls")),
 ]
 
 if settings.DEBUG:
