@@ -152,8 +152,8 @@ def period_from_params(
     """The period asked for in a query dict; the current ``default_kind`` when nothing is asked."""
     kind = params.get("period", "") or default_kind
     value = params.get("value", "")
-    if not value and kind != "custom":
-        return current_period(kind if kind in KINDS else default_kind, today=today)
+    if not value and kind in _MONTHS:
+        return current_period(kind, today=today)
     return period_parse(kind, value, start=params.get("start", ""), end=params.get("end", ""))
 
 

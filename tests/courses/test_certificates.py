@@ -50,14 +50,18 @@ def test_the_name_is_drawn_not_blank(completion, login, tmp_path):
     """Render page 1 and look at the name's line: it must have dark pixels (a missing font renders blank)."""
     path = tmp_path / "c.pdf"
     path.write_bytes(_pdf(login, completion))
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True
+    )
     image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
     bbox = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
     import re
 
-    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', bbox)
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', bbox
+    )
     page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', bbox)
     scale = image.width / float(page.group(1))
     box = next(w for w in words if "𡃁" in w[4])
