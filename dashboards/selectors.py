@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,7 +24,6 @@ from assignments.registry import ACKNOWLEDGEMENT, registered
 from dashboards.periods import Period
 from ledger.models import Record
 from people.models import StaffProfile
-from people.selectors import can_view_profile
 from quizzes.models import Attempt, AttemptSlot, AttemptState
 
 # The agreed keys of acknowledgement targets (ASSIGNMENTS-API.md), whether or not kb has registered yet.
@@ -447,31 +445,36 @@ def person_timeline(person: StaffProfile, *, limit: int = 400) -> list[Event]:
     return events[:limit]
 
 
-def can_see_person(user: AbstractBaseUser, person: StaffProfile) -> bool:
-    """The same rule as profiles: oneself, one's subtree, or an org-wide role."""
-    return can_view_profile(user, person)
-
-
 # --- Weak understanding ----------------------------------------------------------------------------------
+
+UNDERSTANDING_GROUPS = {
+    "step": ("version__question__tested_page_id", "version__question__tests_step"),
+    "procedure": ("version__question__tested_page_id",),
+    "area": ("version__question__duty_area",),
+}
 
 
 @dataclass(frozen=True)
 class Understanding:
     page_id: int | None
-    page_title: str
     step: str
     duty_area: int | None
     answers: int
     correct: int
+    people: int
 
     @property
     def rate(self) -> float:
         return self.correct / self.answers if self.answers else 0.0
 
 
-def first_attempt_understanding(people: QuerySet[StaffProfile], *, minimum: int = 3) -> list[Understanding]:
-    """Per procedure step (or duty area), how often ``people`` answered right at their first attempt of a
-    quiz; weakest first; only groups with at least ``minimum`` answers (one query)."""
+def first_attempt_understanding(
+    people: QuerySet[StaffProfile], *, by: str = "step", minimum: int = 3
+) -> list[Understanding]:
+    """Per procedure step, procedure or duty area (``by``): how many answers ``people`` got fully right at
+    their first attempt of a quiz, on the questions that test it; weakest first; groups with fewer than
+    ``minimum`` answers are left out (too few to mean anything). One query."""
+    fields = UNDERSTANDING_GROUPS[by]
     rows = (
         AttemptSlot.objects.filter(
             attempt__user__in=people.order_by().values("user_id"),
@@ -479,26 +482,25 @@ def first_attempt_understanding(people: QuerySet[StaffProfile], *, minimum: int 
             attempt__state=AttemptState.GRADED,
             fraction__isnull=False,
         )
-        .values(
-            "version__question__tested_page_id",
-            "version__question__tested_page__title",
-            "version__question__tests_step",
-            "version__question__duty_area",
+        .exclude(**{f"{fields[0]}__isnull": True})
+        .values(*fields)
+        .annotate(
+            answers=Count("pk"),
+            correct=Count("pk", filter=Q(fraction__gte=1)),
+            people=Count("attempt__user_id", distinct=True),
         )
-        .annotate(answers=Count("pk"), correct=Count("pk", filter=Q(fraction__gte=1)), avg=Avg("fraction"))
         .filter(answers__gte=minimum)
         .order_by()
     )
     result = [
         Understanding(
-            r["version__question__tested_page_id"],
-            r["version__question__tested_page__title"] or "",
-            r["version__question__tests_step"] or "",
-            r["version__question__duty_area"],
+            r.get("version__question__tested_page_id"),
+            r.get("version__question__tests_step") or "",
+            r.get("version__question__duty_area"),
             r["answers"],
             r["correct"],
+            r["people"],
         )
         for r in rows
-        if r["version__question__tested_page_id"] or r["version__question__duty_area"]
     ]
     return sorted(result, key=lambda u: (u.rate, -u.answers))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
+from wagtail.models import Page
 
 from assignments.models import Status
 from core.spreadsheets import spreadsheet_response
@@ -20,16 +21,19 @@ from kb.selectors import acknowledgement_status, pending_acknowledgements
 from people.models import Department
 from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_scope
 from people.services import feed_token_for, feed_token_regenerate
+from quizzes.models.bank import DUTY_AREAS
 
 from .charts import bar_chart, line_chart
 from .exports import appraisal_sheets, export_title
 from .periods import KINDS, PeriodError, current_period, last_months, period_from_params
 from .selectors import (
     DONE,
+    UNDERSTANDING_GROUPS,
     Filters,
     annotate_progress,
     completion_by_department,
     completion_by_month,
+    first_attempt_understanding,
     matrix_cells,
     obligations_of,
     parse_item,
@@ -286,3 +290,30 @@ class AppraisalView(TemplateView):
             summary=appraisal_sheets(people, period)[0],
         )
         return self.render_to_response(context)
+
+
+class UnderstandingView(TemplateView):
+    """Where the team's understanding is weak: first-attempt correctness per procedure step, procedure or duty
+    area, weakest first (supervisors: their subtree; training admins, HR, auditors: the whole bank)."""
+
+    template_name = "dashboards/understanding.html"
+
+    def get_context_data(self, **kwargs):
+        _me, people, own_team = _team_or_403(self.request.user)
+        by = self.request.GET.get("by", "step")
+        if by not in UNDERSTANDING_GROUPS:
+            raise BadRequest(_("by: choose step, procedure or area."))
+        department = _int_param(self.request.GET, "department")
+        if department:
+            people = people.filter(department_id=department)
+        rows = first_attempt_understanding(people, by=by)[:50]
+        pages = Page.objects.filter(pk__in={r.page_id for r in rows if r.page_id}).specific()
+        pages_by_id = {p.pk: p for p in pages}
+        areas = dict(DUTY_AREAS)
+        return {
+            **super().get_context_data(**kwargs),
+            "own_team": own_team,
+            "by": by,
+            "rows": [(r, pages_by_id.get(r.page_id), areas.get(r.duty_area, "")) for r in rows],
+            "department": department,
+        }
