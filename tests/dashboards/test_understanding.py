@@ -1,7 +1,6 @@
 """Weak understanding: first-attempt correctness per procedure step / procedure / duty area, weakest first,
 only of the supervisor's team; org-wide for training admins."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -55,7 +54,7 @@ def answers(make_staff):
 
 
 def test_weakest_step_first_with_hand_counted_rates(answers):
-    boss, team, _other = answers
+    _boss, team, _other = answers
     people = StaffProfile.objects.filter(pk__in=[p.pk for p in team])
     rows = first_attempt_understanding(people)
     assert [(r.step, r.correct, r.answers, r.people) for r in rows] == [
