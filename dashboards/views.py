@@ -226,6 +226,7 @@ class TeamDashboardView(TemplateView):
             "params": params,
             "sort": sort,
             "statuses": [(s, Status(s).label) for s in STATUS_ORDER],
+            "status_labels": {s: str(Status(s).label) for s in STATUS_ORDER},
             "totals": totals,
             "month_chart": line_chart(months, title=_("Completion rate by month (due that month)")),
             "department_chart": bar_chart(

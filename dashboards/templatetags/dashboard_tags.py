@@ -18,6 +18,11 @@ def status_symbol(status: str) -> str:
 
 
 @register.filter
+def get(mapping: dict, key):
+    return mapping.get(key, "")
+
+
+@register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
