@@ -118,7 +118,8 @@ def main() -> None:
     staff = StaffProfile.objects.count()
     obligations = Obligation.objects.count()
     print(
-        f"database: {connection.vendor} {connection.settings_dict['NAME']}; {staff} staff, {obligations} obligations"
+        f"database: {connection.vendor} {connection.settings_dict['NAME']};"
+        f" {staff} staff, {obligations} obligations"
     )
 
     big, big_n = supervisor_with(500)
