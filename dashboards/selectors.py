@@ -266,20 +266,25 @@ def annotate_progress(
 def matrix_cells(
     people: list[StaffProfile], items: list[Item], obligations: QuerySet[Obligation]
 ) -> dict[tuple[int, str], Obligation]:
-    """The latest cycle of each (person, item) among ``obligations``, keyed by (person id, item ref)."""
+    """The latest cycle of each (person, item) among ``obligations``, keyed by (person id, item ref).
+
+    One query by person (the person index); the items are picked here: an OR of targets would make SQLite
+    walk every obligation of those targets bank-wide.
+    """
     if not people or not items:
         return {}
-    wanted = Q()
-    for item in items:
-        wanted |= Q(target_type_id=item.type_id, target_id=item.target_id)
+    wanted = {item.ref for item in items}
     rows = (
-        obligations.filter(wanted, person_id__in=[p.pk for p in people])
-        .only(
-            "person_id", "target_type_id", "target_id", "status", "due_date", "completed_at", "cycle", "title"
-        )
+        obligations.filter(person_id__in=[p.pk for p in people])
+        .only("person_id", "target_type_id", "target_id", "status", "due_date", "completed_at", "cycle", "title")
         .order_by("cycle")
     )
-    return {(ob.person_id, f"{ob.target_type_id}-{ob.target_id}"): ob for ob in rows}
+    cells = {}
+    for ob in rows:
+        ref = f"{ob.target_type_id}-{ob.target_id}"
+        if ref in wanted:
+            cells[(ob.person_id, ref)] = ob
+    return cells
 
 
 # --- Charts --------------------------------------------------------------------------------------------

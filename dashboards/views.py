@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
+from django.db.models import ExpressionWrapper, F, FloatField, Q
 from django.db.models.functions import NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.models import Page
 
-from assignments.models import Status
+from assignments.models import Obligation, Status
 from core.spreadsheets import spreadsheet_response
 from kb.selectors import acknowledgement_status, pending_acknowledgements
 from people.models import Department
@@ -27,7 +27,6 @@ from .charts import bar_chart, line_chart
 from .exports import appraisal_sheets, export_title
 from .periods import KINDS, PeriodError, current_period, last_months, period_from_params
 from .selectors import (
-    DONE,
     UNDERSTANDING_GROUPS,
     Filters,
     annotate_progress,
@@ -196,7 +195,9 @@ class TeamDashboardView(TemplateView):
         page = Paginator(people, self.per_page).get_page(params.get("page"))
         items = team_items(obligations)
         item_page = Paginator(items, self.items_per_page).get_page(params.get("ipage"))
-        cells = matrix_cells(list(page.object_list), list(item_page.object_list), obligations)
+        # The page's people are in scope already: their cells need no subtree subquery (a much better plan).
+        page_obligations = filters.apply(Obligation.objects.current())
+        cells = matrix_cells(list(page.object_list), list(item_page.object_list), page_obligations)
         rows = [
             (p, [cells.get((p.pk, item.ref)) for item in item_page.object_list]) for p in page.object_list
         ]
@@ -207,11 +208,11 @@ class TeamDashboardView(TemplateView):
         by_department = completion_by_department(
             Filters(item=filters.item).apply(all_obligations), chart_period
         )
-        totals = obligations.aggregate(
-            owed=Count("pk"),
-            done=Count("pk", filter=Q(status__in=DONE)),
-            overdue=Count("pk", filter=Q(status=Status.OVERDUE)),
-        )
+        totals = {  # the items are a grouping of the same obligations: their sums are the totals
+            "owed": sum(item.owed for item in items),
+            "done": sum(item.done for item in items),
+            "overdue": sum(item.overdue for item in items),
+        }
         return {
             **super().get_context_data(**kwargs),
             "me": me,
