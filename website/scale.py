@@ -325,7 +325,13 @@ class Generator:
         for ob in overdue:
             for kind in (SentReminder.REMINDER_7, SentReminder.REMINDER_1, SentReminder.OVERDUE):
                 reminders.append(SentReminder(obligation=ob, kind=kind, due_date=ob.due_date))
-        SentReminder.objects.bulk_create(reminders, batch_size=5000)
+        reminders = SentReminder.objects.bulk_create(reminders, batch_size=5000)
+        offsets = {SentReminder.REMINDER_7: -7, SentReminder.REMINDER_1: -1, SentReminder.OVERDUE: 1}
+        for reminder in reminders:  # sent_at is auto_now_add: set when each would have gone out
+            day = reminder.due_date + datetime.timedelta(days=offsets[reminder.kind])
+            sent = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8)))
+            reminder.sent_at = min(sent, self.now)
+        SentReminder.objects.bulk_update(reminders, ["sent_at"], batch_size=2000)
         SentReminder.objects.filter(
             obligation__person__employee_number__startswith=PREFIX
         )  # (sent_at is auto)
@@ -357,8 +363,11 @@ class Generator:
             source_key="audience" if kind == "ack" else f"scale:{target.pk}",
             status=status,
             due_date=due,
-            assigned_at=timezone.make_aware(
-                datetime.datetime.combine(due - datetime.timedelta(days=30), datetime.time(9))
+            assigned_at=min(
+                timezone.make_aware(
+                    datetime.datetime.combine(due - datetime.timedelta(days=30), datetime.time(9))
+                ),
+                self.now - datetime.timedelta(days=1),
             ),
             started_at=completed,
             completed_at=completed if status != Status.WITHDRAWN else None,
