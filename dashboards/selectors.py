@@ -276,7 +276,9 @@ def matrix_cells(
     wanted = {item.ref for item in items}
     rows = (
         obligations.filter(person_id__in=[p.pk for p in people])
-        .only("person_id", "target_type_id", "target_id", "status", "due_date", "completed_at", "cycle", "title")
+        .only(
+            "person_id", "target_type_id", "target_id", "status", "due_date", "completed_at", "cycle", "title"
+        )
         .order_by("cycle")
     )
     cells = {}

@@ -24,7 +24,7 @@ from people.services import feed_token_for, feed_token_regenerate
 from quizzes.models.bank import DUTY_AREAS
 
 from .charts import bar_chart, line_chart
-from .exports import appraisal_sheets, export_title
+from .exports import PERCENT, appraisal_sheets, export_title
 from .periods import KINDS, PeriodError, current_period, last_months, period_from_params
 from .selectors import (
     UNDERSTANDING_GROUPS,
@@ -289,7 +289,8 @@ class AppraisalView(TemplateView):
             departments=Department.objects.filter(
                 pk__in=team_scope(request.user, me)[0].values("department_id")
             ),
-            summary=appraisal_sheets(people, period)[0],
+            summary=(summary := appraisal_sheets(people, period)[0]),
+            summary_rows=[_on_screen(row, summary.number_formats) for row in summary.rows],
         )
         return self.render_to_response(context)
 
@@ -319,3 +320,11 @@ class UnderstandingView(TemplateView):
             "rows": [(r, pages_by_id.get(r.page_id), areas.get(r.duty_area, "")) for r in rows],
             "department": department,
         }
+
+
+def _on_screen(row, formats) -> list:
+    """A sheet row for the page: fractions formatted as percentages like the XLSX shows them."""
+    return [
+        f"{value * 100:.1f}%" if fmt == PERCENT and isinstance(value, float) else value
+        for value, fmt in zip(row, [*formats, *[None] * len(row)], strict=False)
+    ]
