@@ -26,7 +26,7 @@ from people.models import StaffProfile
 
 from .models import OPEN_STATUSES, Obligation, SentReminder, Source, Status
 from .registry import NotAssignable, target_type_by_key
-from .services import Changes, successor_of, audience_materialise, rules_materialise
+from .services import Changes, audience_materialise, rules_materialise, successor_of
 
 RENEW_AHEAD_DAYS = 30  # a recurring item is assigned again this long before its completion expires
 NOTICE_LANGUAGE = "zh-hant"

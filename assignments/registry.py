@@ -34,6 +34,7 @@ class Owed:
     due_date: datetime.date
     completed_at: datetime.datetime | None = None
     record_id: int | None = None  # the ledger record proving the completion
+    on_time: bool | None = None  # as the evidence recorded it; None: completed_at <= due_date
 
 
 OwedFn = Callable[["list[StaffProfile] | None", "list[Model] | None"], Iterable[Owed]]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Model
+from django.db import connection, transaction
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,8 +59,10 @@ def _withdraw(ids: Iterable[int], reason: str, now: datetime.datetime) -> int:
     )
 
 
-def _completed_status(at: datetime.datetime, due: datetime.date) -> str:
-    return Status.COMPLETED_ON_TIME if timezone.localdate(at) <= due else Status.COMPLETED_LATE
+def _completed_status(at: datetime.datetime, due: datetime.date, on_time: bool | None = None) -> str:
+    if on_time is None:
+        on_time = timezone.localdate(at) <= due
+    return Status.COMPLETED_ON_TIME if on_time else Status.COMPLETED_LATE
 
 
 def _open_status(due: datetime.date, today: datetime.date) -> str:
@@ -142,14 +144,45 @@ def _rule_materialise(rule: AssignmentRule, now: datetime.datetime) -> Changes:
     if found is None:
         return changes
     ttype, target = found
-    new = [
-        _new_rule_obligation(rule, ttype, target, person_id, hire_date, now)
-        for person_id, hire_date in audience.items()
-        if person_id not in current
-    ]
-    Obligation.objects.bulk_create(new, batch_size=1000)
-    changes.created = len(new)
+    missing = [(person_id, hire) for person_id, hire in audience.items() if person_id not in current]
+    if len(missing) < FAST_INSERT_FROM:
+        new = [_new_rule_obligation(rule, ttype, target, pid, hire, now) for pid, hire in missing]
+        Obligation.objects.bulk_create(new)
+    else:
+        _insert_rule_rows(rule, ttype, target, missing, now)
+    changes.created = len(missing)
     return changes
+
+
+FAST_INSERT_FROM = 200  # a rule reaching this many people at once is inserted without model instances
+
+
+def _insert_rule_rows(rule: AssignmentRule, ttype: TargetType, target: Model, people, now) -> None:
+    """The same rows as ``_new_rule_obligation``, as one executemany: building thousands of model instances
+    and compiling their INSERTs costs ~20x the database's own work on SQLite (bench/assignments.py)."""
+    template = _new_rule_obligation(rule, ttype, target, 0, datetime.date.min, now)
+    fields = [f for f in Obligation._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    base = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields}
+    person_at, due_at, status_at = (
+        [f.attname for f in fields].index(name) for name in ("person_id", "due_date", "status")
+    )
+    today = timezone.localdate(now)
+    rows = []
+    for person_id, hire_date in people:
+        row = list(base.values())
+        due = rule.due_for(hire_date=hire_date, assigned_on=today)
+        row[person_at] = person_id
+        row[due_at] = ops.adapt_datefield_value(due)
+        row[status_at] = str(_open_status(due, today))
+        rows.append(row)
+    sql = (
+        f"INSERT INTO {ops.quote_name(Obligation._meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def rules_materialise(rule: AssignmentRule | None = None) -> Changes:
@@ -230,7 +263,7 @@ def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: dateti
         ttype, ct = types[type(row.target)]
         if ob is None:
             status = (
-                _completed_status(row.completed_at, row.due_date)
+                _completed_status(row.completed_at, row.due_date, row.on_time)
                 if row.completed_at
                 else _open_status(row.due_date, today)
             )
@@ -251,17 +284,22 @@ def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: dateti
                     record_id=row.record_id,
                 )
             )
-        elif ob.status in OPEN_STATUSES:
-            if row.completed_at:
-                ob.status = _completed_status(row.completed_at, ob.due_date)
+        elif row.completed_at:  # the owing app's evidence is the truth: completed, by its due date
+            status = _completed_status(row.completed_at, row.due_date, row.on_time)
+            if (ob.status, ob.due_date, ob.completed_at, ob.record_id) != (
+                status,
+                row.due_date,
+                row.completed_at,
+                row.record_id,
+            ) and ob.status != Status.EXPIRED:
+                ob.status, ob.due_date = status, row.due_date
                 ob.completed_at, ob.record_id = row.completed_at, row.record_id
                 to_update.append(ob)
-            elif ob.due_date != row.due_date:
-                ob.due_date = row.due_date
-                ob.status = (
-                    _open_status(row.due_date, today) if ob.status != Status.IN_PROGRESS else ob.status
-                )
-                to_update.append(ob)
+        elif ob.status in OPEN_STATUSES and ob.due_date != row.due_date:
+            ob.due_date = row.due_date
+            if ob.status != Status.IN_PROGRESS:
+                ob.status = _open_status(row.due_date, today)
+            to_update.append(ob)
     superseded, gone = [], []
     for key, ob in by_key.items():
         if key in wanted or ob.status not in OPEN_STATUSES:
@@ -335,7 +373,11 @@ def _open_for(user, target: Model, cycle: int | None = None):
         .filter(person__user=user, status__in=OPEN_STATUSES)
         .select_for_update()
     )
-    return qs.filter(cycle=cycle) if cycle is not None else qs
+    if cycle is None:
+        return qs
+    return qs.filter(
+        Q(cycle=cycle) | ~Q(source=Source.AUDIENCE)
+    )  # rules' cycles are recurrences, not versions
 
 
 @transaction.atomic
@@ -364,14 +406,22 @@ def _validity(ob: Obligation, target: Model, at: datetime.datetime) -> datetime.
 
 @transaction.atomic
 def obligation_fulfil(
-    *, user, target: Model, at: datetime.datetime, record=None, score=None, valid_until=None, cycle=None
+    *,
+    user,
+    target: Model,
+    at: datetime.datetime,
+    record=None,
+    score=None,
+    valid_until=None,
+    cycle: int | None = None,
+    on_time: bool | None = None,
 ) -> list[Obligation]:
     """The person completed/acknowledged the target at ``at`` (``record`` proves it): open obligations for
-    (user, target) become completed on time or late (on time when at <= due). ``cycle`` limits it to one
-    cycle (kb: the version acknowledged)."""
+    (user, target) become completed on time or late (on time when at <= due, unless the evidence says
+    ``on_time``). ``cycle`` limits it to one cycle (kb: the version acknowledged)."""
     done = []
     for ob in _open_for(user, target, cycle):
-        ob.status = _completed_status(at, ob.due_date)
+        ob.status = _completed_status(at, ob.due_date, on_time)
         ob.completed_at = at
         ob.record = record
         ob.score = score
@@ -382,7 +432,7 @@ def obligation_fulfil(
     return done
 
 
-def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime, source_key=None) -> Obligation:
+def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime) -> Obligation:
     today = timezone.localdate(now)
     return Obligation(
         person_id=ob.person_id,
@@ -392,7 +442,7 @@ def successor_of(ob: Obligation, *, due: datetime.date, now: datetime.datetime, 
         title=ob.title,
         cycle=ob.cycle + 1,
         source=ob.source,
-        source_key=source_key or ob.source_key,
+        source_key=ob.source_key,
         rule_id=ob.rule_id,
         assigned_by_id=ob.assigned_by_id,
         mandatory=ob.mandatory,

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from kb.selectors import pending_acknowledgements, review_schedule
+from assignments.selectors import my_work
+from kb.selectors import pending_owed, review_schedule
 from people.access import is_read_only
 from people.selectors import has_team, profile_for, reporting_line, team_scope
 
@@ -25,7 +26,11 @@ class HomePage(Page):
         context["has_team"] = has_team(request.user)
         me = context["me"]
         context["read_only"] = is_read_only(request.user)  # auditors acknowledge nothing
-        context["pending_acks"] = [] if context["read_only"] else pending_acknowledgements(request.user, me)
+        work = me is not None and not context["read_only"]
+        context["work"] = my_work(me) if work else None
+        context["pending_acks"] = (
+            [row for row in pending_owed(request.user, me) if not row.overdue] if work else []
+        )
         context["chain"] = reporting_line(me) if me else []
         if context["has_team"]:
             people, context["own_team"] = team_scope(request.user, me)

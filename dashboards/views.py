@@ -15,9 +15,12 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.models import Page
 
+from assignments.forms import ManualAssignmentForm
 from assignments.models import Obligation, Status
+from assignments.selectors import my_work
+from assignments.services import MANUAL_NOT_IN_SUBTREE, can_assign_to, obligation_assign
 from core.spreadsheets import spreadsheet_response
-from kb.selectors import acknowledgement_status, pending_acknowledgements
+from kb.selectors import owed_status, pending_owed
 from people.models import Department
 from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_scope
 from people.services import feed_token_for, feed_token_regenerate
@@ -66,7 +69,7 @@ class TeamView(TemplateView):
         if department.isdigit():
             people = people.filter(department_id=int(department))
         page = Paginator(people, self.paginate_by).get_page(params.get("page"))
-        status = acknowledgement_status(list(page.object_list))
+        status = owed_status(list(page.object_list))
         for person in page.object_list:
             person.ack_status = status[person.pk]
         return {
@@ -95,11 +98,45 @@ class ProfileView(TemplateView):
             **super().get_context_data(**kwargs),
             "person": person,
             "reports": reports,
-            "outstanding": pending_acknowledgements(person.user, person),
+            "outstanding": pending_owed(person.user, person),
         }
+        work = my_work(person)
+        context["training"] = [
+            item
+            for item in (*work.overdue, *work.due_soon, *work.in_progress, *work.upcoming)
+            if item.kind == "training"
+        ]
+        if can_assign_to(self.request.user, person):
+            context["assign_form"] = ManualAssignmentForm()
         if person.user_id == self.request.user.pk:
             context["feed_token"] = feed_token_for(self.request.user)
         return context
+
+
+@require_POST
+def assign_training(request, pk: int):
+    """A supervisor assigns training to someone in their subtree (checked here and in the service)."""
+    person = get_object_or_404(staff_list(), pk=pk)
+    if not can_assign_to(request.user, person):
+        raise PermissionDenied(MANUAL_NOT_IN_SUBTREE)
+    form = ManualAssignmentForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {errors[0]}" if label else errors[0])
+        return redirect(reverse("profile", args=[person.pk]) + "#training")
+    try:
+        obligation_assign(
+            by_user=request.user,
+            person=person,
+            target=form.cleaned_data["target"],
+            due_date=form.cleaned_data["due_date"],
+        )
+    except ValueError as exc:
+        messages.error(request, f"{form.fields['due_date'].label}: {exc}")
+    else:
+        messages.success(request, _("Assigned to %(name)s.") % {"name": person.display_name})
+    return redirect(reverse("profile", args=[person.pk]) + "#training")
 
 
 @require_POST

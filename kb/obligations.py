@@ -31,6 +31,7 @@ def owed_acknowledgements(people, pages) -> Iterator[Owed]:
             due_date=row.due_date,
             completed_at=ack.acknowledged_at if ack else None,
             record_id=ack.record_id if ack else None,
+            on_time=ack.on_time if ack else None,
         )
 
 

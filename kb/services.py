@@ -199,7 +199,12 @@ def acknowledge(
                 on_time=on_time,
             )
             obligation_fulfil(
-                user=user, target=page, at=ack.acknowledged_at, record=record, cycle=version.number
+                user=user,
+                target=page,
+                at=ack.acknowledged_at,
+                record=record,
+                cycle=version.number,
+                on_time=on_time,
             )
     except IntegrityError:  # a double click raced us: the first one stands
         return Acknowledgement.objects.get(user=user, page_id=page.pk, version_number=version.number), False

@@ -35,9 +35,9 @@ from kb.selectors import (
     latest_review,
     latest_version,
     open_review_flags,
+    owed_team_progress,
     procedures_in,
     regulation_feed,
-    team_progress,
     upcoming_version,
     version_in_force,
     versions_of,
@@ -149,7 +149,7 @@ def _team_progress(page: AcknowledgedPage, user):
     if me is None or not user.has_perm("people.view_team"):
         return None
     team = list(team_of(me))
-    return team_progress(page, team) if team else None
+    return owed_team_progress(page, team) if team else None
 
 
 @page_views.register(ProceduresIndexPage)

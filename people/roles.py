@@ -61,6 +61,14 @@ _QUIZ_WRITE = (
     "quizzes.view_attempt",
 )
 
+_ASSIGNMENTS_VIEW = ("assignments.view_assignmentrule", "assignments.view_obligation")
+_ASSIGNMENTS_WRITE = (
+    *_ASSIGNMENTS_VIEW,
+    "assignments.add_assignmentrule",
+    "assignments.change_assignmentrule",
+    "assignments.delete_assignmentrule",
+)
+
 ROLES: tuple[Role, ...] = (
     Role(STAFF, _("Staff"), description=_("Reads content, acknowledges, takes training.")),
     Role(
@@ -119,6 +127,7 @@ ROLES: tuple[Role, ...] = (
             "auth.change_user",
             "auth.view_user",
             *_QUIZ_WRITE,
+            *_ASSIGNMENTS_WRITE,
         ),
         description=_("Manages staff, the org chart, training assignments and the quiz bank."),
     ),
@@ -138,6 +147,7 @@ ROLES: tuple[Role, ...] = (
             *_QUIZ_VIEW,
             "quizzes.view_results",
             "quizzes.view_attempt",
+            *_ASSIGNMENTS_VIEW,
         ),
         description=_("Reads everything, changes nothing."),
     ),

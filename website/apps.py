@@ -8,3 +8,8 @@ class WebsiteConfig(AppConfig):
     name = "website"
     label = "website"
     verbose_name = _("ServeWell site")
+
+    def ready(self) -> None:
+        from .assignable import register_targets
+
+        register_targets()

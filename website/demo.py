@@ -14,6 +14,7 @@ from kb.demo_regulations import load_regulations
 from kb.services import approval_workflow_ensure
 from people import demo as people_demo
 from quizzes import demo as quizzes_demo
+from website.demo_assignments import load_assignments
 from website.search.bulk import indexing_paused
 
 
@@ -100,5 +101,6 @@ def load_all() -> list[str]:
         report.append(
             f"{questions} quiz questions, {attempts} attempts" if questions else "quizzes already loaded"
         )
+        report.append(load_assignments())
         settle_demo_notifications()
     return report

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
+from assignments.feeds import due_dates_calendar
 from dashboards import views as people_views
 from notifications import views as notification_views
 from website.search import views as search_views
@@ -22,9 +23,16 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("team/", people_views.TeamView.as_view(), name="team"),
     path("people/<int:pk>/", people_views.ProfileView.as_view(), name="profile"),
+    path("people/<int:pk>/assign/", people_views.assign_training, name="assign_training"),
     path("me/", people_views.MyProfileView.as_view(), name="my_profile"),
     path("me/feed-token/", people_views.regenerate_feed_token, name="regenerate_feed_token"),
     path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/preference/", notification_views.preference_update, name="notification_preference"),
+    path(
+        "feeds/due-dates/<str:token>/calendar.ics",
+        login_not_required(due_dates_calendar),
+        name="due_dates_calendar",
+    ),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("", include("dashboards.urls")),

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('ledger', '0005_record_kind_approval'),
+        ('ledger', '0001_initial'),
         ('people', '0003_feed_token'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -12,6 +12,7 @@ from .acknowledged import (
     pending_acknowledgements,
     team_progress,
 )
+from .owed import KB_TARGETS, OwedRow, owed_rows, owed_status, owed_team_progress, pending_owed
 from .procedures import (
     AUDIT_READ,
     REVIEW_ANY,
@@ -45,10 +46,12 @@ from .versions import (
 __all__ = [
     "ACKNOWLEDGED_TYPES",
     "AUDIT_READ",
+    "KB_TARGETS",
     "REVIEW_ANY",
     "AckRow",
     "AckStatus",
     "DepartmentTrace",
+    "OwedRow",
     "ProcedureTrace",
     "RegulationTrace",
     "ReviewDue",
@@ -63,7 +66,11 @@ __all__ = [
     "latest_review",
     "latest_version",
     "open_review_flags",
+    "owed_rows",
+    "owed_status",
+    "owed_team_progress",
     "pending_acknowledgements",
+    "pending_owed",
     "procedures_in",
     "regulation_feed",
     "regulation_trace",

@@ -12,7 +12,8 @@ from kb.models import Acknowledgement, ProcedurePage, PublishedVersion, Regulati
 from people.audience import audience_includes_q
 from people.models import StaffProfile
 
-from .acknowledged import AckRow, acknowledgement_rows, audience_staff
+from .acknowledged import AckRow, audience_staff
+from .owed import owed_rows
 from .versions import version_in_force, version_in_force_number, versions_of
 
 
@@ -140,7 +141,7 @@ def regulation_trace(page: RegulationUpdatePage) -> RegulationTrace:
     identified = versions[-1].published_at if versions else None
     staff = list(audience_staff(page).order_by("department__code", "employee_number"))
     if in_force:
-        rows = acknowledgement_rows(staff, [page])
+        rows = owed_rows(staff, [page])  # the obligation table
     else:  # not published yet: who will have to read it
         rows = [AckRow(person, page, None, None, None) for person in staff]
     departments: dict[int, DepartmentTrace] = {}

@@ -158,3 +158,19 @@ def test_supervisor_move_materialises(make_staff, make_rule):
     assert owed(rule) == {"p"}
     org_move(person, other_boss)  # a supervisor move re-sends the person's change: still owed, no double
     assert rule.obligations.count() == 1
+
+
+def test_large_rules_are_inserted_in_one_statement_with_the_same_rows(make_staff, make_rule, monkeypatch):
+    from assignments import services
+
+    make_staff("a"), make_staff("b", hire_date=datetime.date(2026, 11, 1))
+    fields = ("person_id", "target_id", "title", "cycle", "source", "status", "due_date", "mandatory")
+    slow = make_rule("逐筆", audience_all=True, due_kind="after_hire", due_days=30, recurrence_months=12)
+    monkeypatch.setattr(services, "FAST_INSERT_FROM", 0)
+    fast = make_rule("一次", audience_all=True, due_kind="after_hire", due_days=30, recurrence_months=12)
+    rows = {rule: sorted(rule.obligations.values_list(*fields)) for rule in (slow, fast)}
+    assert len(rows[fast]) == 2 and rows[fast] == rows[slow]
+    ob = fast.obligations.first()
+    assert (ob.source_key, ob.recurrence_months, ob.assigned_at is not None) == (f"rule:{fast.pk}", 12, True)
+    rules_materialise(fast)  # and recomputing finds them
+    assert fast.obligations.count() == 2

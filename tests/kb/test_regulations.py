@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from assignments.services import target_materialise
 from kb.models import RegulationUpdatePage, ReviewFlag
 from kb.selectors import audience_staff, regulation_trace, unread_regulations
 from kb.services import acknowledge, procedure_mark_reviewed
@@ -251,6 +252,7 @@ def traced(make_procedure, make_regulation, make_staff):
 
     acknowledge(user=people["late"].user, page=regulation, version_number=1)
     Acknowledgement.objects.filter(user=people["late"].user).update(on_time=False)
+    target_materialise(regulation)  # the obligation table follows kb's evidence
     return regulation, procedure, people, version_day
 
 
