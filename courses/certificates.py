@@ -5,6 +5,7 @@ shows the same in every viewer. (ReportLab's built-in CID fonts are not embedded
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -23,7 +24,7 @@ def certificate_context(completion: CourseCompletion) -> dict:
         else completion.record.actor_name or completion.user.get_username(),
         "employee_number": profile.employee_number if profile else completion.record.actor_employee_number,
         "completed_on": timezone.localdate(completion.completed_at),
-        "verify_url": absolute_url("/training/verify/"),
+        "verify_url": absolute_url(reverse("course_verify")),
     }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from people.audience import Audience, audience_includes_q
 from people.models import StaffProfile
@@ -25,6 +26,7 @@ from .models import (
     LessonView,
     ProgressState,
 )
+from .obligations import open_due_dates
 
 
 def lessons_of(course: CoursePage) -> list[LessonPage]:
@@ -98,6 +100,9 @@ def open_review_flags(course_ids: Iterable[int]) -> QuerySet[CourseReviewFlag]:
     )
 
 
+SEARCH_TYPE_LABEL = _("Training")  # the site search's type facet for courses and lessons (培訓)
+
+
 # --- 我的培訓 -------------------------------------------------------------------------------------------
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, EXPIRED = "not_started", "in_progress", "completed", "expired"
@@ -130,11 +135,8 @@ class PathRow:
 @dataclass
 class MyTraining:
     paths: list[PathRow]
-    groups: dict[str, list[TrainingRow]]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {key: len(rows) for key, rows in self.groups.items()}
+    groups: dict[str, list[TrainingRow]]  # by status; courses shown in a path are not repeated here
+    counts: dict[str, int]  # by status, over every course
 
 
 def status_of(progress: CourseProgress | None, today: datetime.date) -> str:
@@ -179,6 +181,7 @@ def my_training(user, *, today: datetime.date | None = None) -> MyTraining:
             if step.due_days is not None and hire_date:
                 due = hire_date + datetime.timedelta(days=step.due_days)
                 due_by_course[step.course_id] = min(due, due_by_course.get(step.course_id, due))
+    due_by_course.update(open_due_dates(profile))  # what the person is assigned wins over the path's default
     rows: dict[int, TrainingRow] = {}
     for course in courses:
         mine = progress.get(course.pk)
@@ -196,15 +199,18 @@ def my_training(user, *, today: datetime.date | None = None) -> MyTraining:
             recertifying=bool(mine and mine.cycle > 1 and status in (NOT_STARTED, IN_PROGRESS)),
         )
     groups: dict[str, list[TrainingRow]] = {IN_PROGRESS: [], NOT_STARTED: [], EXPIRED: [], COMPLETED: []}
+    counts = dict.fromkeys(groups, 0)
     for row in rows.values():
-        groups[row.status].append(row)
+        counts[row.status] += 1
+        if row.course.pk not in path_course_ids:
+            groups[row.status].append(row)
     for key in (IN_PROGRESS, NOT_STARTED):
         groups[key].sort(key=lambda r: (bool(r.locked_by), r.due or datetime.date.max, r.course.title))
     path_rows = [
         PathRow(path, [rows[step.course_id] for step in path.steps.all() if step.course_id in rows])
         for path in paths
     ]
-    return MyTraining(paths=path_rows, groups=groups)
+    return MyTraining(paths=path_rows, groups=groups, counts=counts)
 
 
 def course_progress_by_department(course: CoursePage) -> list[dict]:

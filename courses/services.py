@@ -98,13 +98,16 @@ def _refresh_counts(progress: CourseProgress, course: CoursePage, lessons: list[
 
 def lesson_view_record(*, user, lesson: LessonPage, at: datetime.datetime | None = None) -> CourseProgress:
     """The person opened ``lesson``: count it for the current cycle and complete the course if this was the
-    last thing missing. Refused (CourseLocked) when the course's prerequisites are not complete."""
+    last thing missing. Opening a lesson of an expired course starts the next cycle. Refused (CourseLocked)
+    when the course's prerequisites are not complete."""
     course = lesson.get_parent().specific
     _check_open(user, course)
     at = at or timezone.now()
     with transaction.atomic():
         progress = _locked_progress(user, course)
-        if progress.state == ProgressState.COMPLETED:
+        if progress.is_expired(timezone.localdate(at)):
+            _next_cycle(progress, at, RecertReason.EXPIRED)  # opening an expired course starts recertifying
+        elif progress.state == ProgressState.COMPLETED:
             return progress  # re-reading a completed course changes nothing
         LessonView.objects.get_or_create(
             user=user, lesson=lesson, cycle=progress.cycle, defaults={"course": course, "viewed_at": at}

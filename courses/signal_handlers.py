@@ -10,7 +10,8 @@ from wagtail.signals import page_published, page_unpublished
 from kb.signals import regulation_published
 from quizzes.signals import attempt_graded
 
-from .models import CoursePage, LessonPage
+from . import obligations
+from .models import CoursePage, LearningPathPage, LessonPage
 from .services import course_lessons_changed, course_quiz_passed, review_flags_clear, review_flags_raise
 
 
@@ -57,3 +58,9 @@ def flag_courses_on_regulation(sender, page, version, **kwargs) -> None:
     if version.is_material:
         with transaction.atomic():
             review_flags_raise(page)
+
+
+@receiver(page_published, sender=LearningPathPage, dispatch_uid="courses_path_published")
+def path_published(sender, instance, **kwargs) -> None:
+    """The path's people owe its courses by their hire date + each step's days (the obligation table)."""
+    obligations.path_changed(instance)

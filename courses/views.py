@@ -196,7 +196,6 @@ def lesson_home(lesson: LessonPage, request):
         try:
             context["progress"] = lesson_view_record(user=request.user, lesson=lesson)
         except CourseLocked as exc:
-            messages.error(request, str(exc))
             return TemplateResponse(
                 request,
                 "courses/locked.html",

@@ -8,6 +8,7 @@ import datetime
 from django.conf import settings
 from wagtail.models import Page, Site
 
+from courses import demo as courses_demo
 from dashboards.models import HomePage
 from kb import demo as kb_demo
 from kb.demo_regulations import load_regulations
@@ -101,6 +102,8 @@ def load_all() -> list[str]:
         report.append(
             f"{questions} quiz questions, {attempts} attempts" if questions else "quizzes already loaded"
         )
-        report.append(load_assignments())
+        courses = courses_demo.load_courses(home)
+        report.append(f"{courses} courses with lessons and progress" if courses else "courses already loaded")
+        report.append(load_assignments())  # after the courses: rules may assign them
         settle_demo_notifications()
     return report

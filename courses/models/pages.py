@@ -24,6 +24,7 @@ from wagtail.search import index
 
 from core.pages import RegisteredViewsMixin, SectionIndexPage
 from courses.blocks import LESSON_BLOCKS, RICH_FEATURES
+from kb.models.acknowledged import text_lines
 from people.audience import AudienceFields
 from people.models import Department, Position
 
@@ -166,6 +167,10 @@ class CoursePage(RegisteredViewsMixin, RoutablePageMixin, Page):
         if self.validity_months is not None and not 1 <= self.validity_months <= 120:
             raise ValidationError({"validity_months": _("Choose between 1 and 120 months, or leave empty.")})
 
+    def plain_text_lines(self, *, labels: bool = False) -> list[str]:
+        """The text search snippets are cut from."""
+        return [self.summary, *text_lines(self.objectives)]
+
     @property
     def needs_quiz(self) -> bool:
         return bool(self.quiz_id and self.quiz_required)
@@ -207,6 +212,10 @@ class LessonPage(RegisteredViewsMixin, RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+
+    def plain_text_lines(self, *, labels: bool = False) -> list[str]:
+        """The text search snippets are cut from."""
+        return [self.summary, *text_lines(self.body)]
 
     def procedure_ids(self) -> list[int]:
         """The procedures this lesson links (the procedure blocks)."""

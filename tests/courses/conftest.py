@@ -56,7 +56,7 @@ def quiz_category(db):
 
 
 @pytest.fixture
-def course_quiz(make_quiz, quiz_category):
+def course_quiz(make_quiz, quiz_category):  # noqa: F811  (the imported fixture)
     question = make_question(
         quiz_category, "single", text="確認通知的時限？", options=[("1 個工作天", 100), ("30 日", 0)]
     )

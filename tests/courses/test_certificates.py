@@ -20,13 +20,13 @@ NAME = "陳𡃁𨋢"  # U+210C1, U+282E2: CJK Extension B, used in Hong Kong nam
 @pytest.fixture
 def completion(make_course, make_staff):
     person = make_staff("staff11", display_name=NAME, employee_number="E10690", groups=["Staff"])
-    course, lessons = make_course(1, title="反洗錢與反欺詐年度培訓", validity_months=12)
+    _course, lessons = make_course(1, title="反洗錢與反欺詐年度培訓", validity_months=12)
     lesson_view_record(user=person.user, lesson=lessons[0])
     return CourseCompletion.objects.get()
 
 
 def _pdf(login, completion) -> bytes:
-    response = login(completion.user).get(f"/training/certificates/{completion.code}.pdf")
+    response = login(completion.user).get(f"/certificates/{completion.code}.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     return response.content
 
@@ -72,19 +72,19 @@ def test_the_name_is_drawn_not_blank(completion, login, tmp_path):
 
 def test_others_cannot_download_a_certificate(completion, make_staff, login):
     stranger = make_staff("staff05", groups=["Staff"]).user
-    assert login(stranger).get(f"/training/certificates/{completion.code}.pdf").status_code == 404
+    assert login(stranger).get(f"/certificates/{completion.code}.pdf").status_code == 404
 
 
 def test_a_supervisor_verifies_a_code(completion, make_staff, login):
     supervisor = make_staff("supervisor1", groups=["Staff", "Supervisor"]).user
     client = login(supervisor)
-    response = client.get("/training/verify/", {"code": completion.code.lower().replace("-", "")})
+    response = client.get("/certificates/verify/", {"code": completion.code.lower().replace("-", "")})
     assert response.status_code == 200
     page = response.content.decode()
     assert "E10690" in page and NAME in page and "反洗錢與反欺詐年度培訓" in page
-    response = client.get("/training/verify/", {"code": "AAAA-BBBB-CCCC"})
+    response = client.get("/certificates/verify/", {"code": "AAAA-BBBB-CCCC"})
     assert response.status_code == 200 and NAME not in response.content.decode()
-    assert client.get("/training/verify/", {"code": "x" * 5000}).status_code == 400
+    assert client.get("/certificates/verify/", {"code": "x" * 5000}).status_code == 400
 
 
 def test_a_tampered_completion_does_not_verify(completion, make_staff, login):
@@ -93,9 +93,9 @@ def test_a_tampered_completion_does_not_verify(completion, make_staff, login):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE courses_coursecompletion SET valid_until = '2099-01-01'")
     auditor = make_staff("auditor", groups=["Staff", "Auditor"]).user
-    page = login(auditor).get("/training/verify/", {"code": completion.code}).content.decode()
+    page = login(auditor).get("/certificates/verify/", {"code": completion.code}).content.decode()
     assert NAME not in page and "2099" not in page
 
 
 def test_staff_cannot_use_the_verification_page(completion, login):
-    assert login(completion.user).get("/training/verify/", {"code": completion.code}).status_code == 403
+    assert login(completion.user).get("/certificates/verify/", {"code": completion.code}).status_code == 403

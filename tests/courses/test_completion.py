@@ -74,7 +74,7 @@ def test_a_pass_before_the_lessons_counts_when_the_last_lesson_is_opened(make_co
 
 
 def test_a_pass_taken_for_another_page_does_not_complete_the_course(make_course, course_quiz, learner):
-    course, lessons = make_course(1, quiz=course_quiz)
+    _course, lessons = make_course(1, quiz=course_quiz)
     other, _ = make_course(1)
     lesson_view_record(user=learner, lesson=lessons[0])
     take_quiz(course_quiz, learner, for_page=other)
@@ -159,6 +159,22 @@ def test_expiry_and_recertification_keep_the_history(make_course, course_quiz, l
     assert list(completion_mismatches("default")) == []
 
 
+def test_opening_a_lesson_of_an_expired_course_starts_recertifying(make_course, learner):
+    _course, lessons = make_course(2, validity_months=12)
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    for lesson in lessons:
+        lesson_view_record(user=learner, lesson=lesson, at=long_ago)
+    progress = lesson_view_record(user=learner, lesson=lessons[0])
+    assert (progress.cycle, progress.state, progress.reason, progress.lessons_done) == (
+        2,
+        "in_progress",
+        "expired",
+        1,
+    )
+    lesson_view_record(user=learner, lesson=lessons[1])
+    assert list(CourseCompletion.objects.order_by("cycle").values_list("cycle", flat=True)) == [1, 2]
+
+
 def test_recertification_is_refused_while_the_completion_is_valid(make_course, learner):
     course, lessons = make_course(1, validity_months=12)
     lesson_view_record(user=learner, lesson=lessons[0])
@@ -204,7 +220,7 @@ def test_a_deleted_course_keeps_its_completions_and_records(make_course, learner
 
 
 def test_completions_cannot_be_edited_and_an_edited_row_is_caught(make_course, learner):
-    course, lessons = make_course(1, validity_months=12)
+    _course, lessons = make_course(1, validity_months=12)
     lesson_view_record(user=learner, lesson=lessons[0])
     completion = CourseCompletion.objects.get()
     with pytest.raises(PermissionError):
@@ -220,7 +236,7 @@ def test_completions_cannot_be_edited_and_an_edited_row_is_caught(make_course, l
 
 
 def test_auditors_read_lessons_without_recording(make_course, make_staff, login):
-    course, lessons = make_course(1)
+    _course, lessons = make_course(1)
     auditor = make_staff("auditor", groups=["Staff", "Auditor"]).user
     assert login(auditor).get(lessons[0].url).status_code == 200
     assert not LessonView.objects.exists() and not CourseProgress.objects.exists()

@@ -19,7 +19,7 @@ THREADS = 6
 def test_concurrent_last_lessons_complete_the_course_once(make_course, learner):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
-    course, lessons = make_course(2)
+    _course, lessons = make_course(2)
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
     lock = threading.Lock()

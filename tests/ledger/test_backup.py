@@ -96,7 +96,9 @@ def test_json_copy_survives_content_deleted_before_it(make_procedure, make_staff
     assert PageLogEntry.objects.filter(page_id=page_id).exists()
     path = tmp_path / "copy.json"
     backup(path, "--format", "json")
-    assert "Derived tables agree with the ledger: kb.acknowledgement." in restore(path)
+    assert "Derived tables agree with the ledger: kb.acknowledgement, courses.coursecompletion." in restore(
+        path
+    )
     assert Acknowledgement.objects.filter(page_id=page_id).count() == 1
 
 
@@ -166,7 +168,7 @@ def test_demo_round_trips_through_every_path_of_this_database(tmp_path):
             f"Ledger intact: {demo_head[0]:,} records, head seq {demo_head[0]}, head hash {demo_head[1]}"
             in output
         )
-        assert "Derived tables agree with the ledger: kb.acknowledgement." in output
+        assert "Derived tables agree with the ledger: kb.acknowledgement, courses.coursecompletion." in output
         assert counts() == before
 
 
@@ -215,6 +217,9 @@ def test_demo_moves_from_sqlite_to_postgresql(tmp_path):
         moved = manage("restore", str(path), "--no-input")
         assert moved.returncode == 0, moved.stdout + moved.stderr
         assert f"head seq {demo_head[0]}, head hash {demo_head[1]}" in moved.stdout
-        assert "Derived tables agree with the ledger: kb.acknowledgement." in moved.stdout
+        assert (
+            "Derived tables agree with the ledger: kb.acknowledgement, courses.coursecompletion."
+            in moved.stdout
+        )
     finally:
         subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False)

@@ -13,12 +13,23 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 
+from courses.models import CoursePage, CourseTag, LessonPage
+from courses.selectors import SEARCH_TYPE_LABEL
 from kb.models import ProcedureCategoryPage, ProcedurePage, ProcedureTag, RegulationTag, RegulationUpdatePage
 from kb.selectors import in_force_by_page
 from website.search.analysis import highlight, snippet
 
-SEARCHABLE = {"procedure": ProcedurePage, "regulation": RegulationUpdatePage}
-TYPE_LABELS = {"procedure": _("Procedures"), "regulation": _("Regulation updates")}
+SEARCHABLE = {
+    "procedure": (ProcedurePage,),
+    "regulation": (RegulationUpdatePage,),
+    "training": (CoursePage, LessonPage),  # 培訓: courses and their lessons
+}
+TYPE_LABELS = {
+    "procedure": _("Procedures"),
+    "regulation": _("Regulation updates"),
+    "training": SEARCH_TYPE_LABEL,
+}
+SEARCHABLE_MODELS = [model for models in SEARCHABLE.values() for model in models]
 PER_PAGE = 10
 MAX_QUERY = 100
 
@@ -33,7 +44,7 @@ class Facet:
 
 def visible_pages(request):
     """Live pages of the searchable types, minus any under a view restriction this user does not pass."""
-    pages = Page.objects.live().type(*SEARCHABLE.values())
+    pages = Page.objects.live().type(*SEARCHABLE_MODELS)
     for restriction in PageViewRestriction.objects.select_related("page"):
         if not restriction.accept_request(request):
             pages = pages.not_descendant_of(restriction.page, inclusive=True)
@@ -43,8 +54,8 @@ def visible_pages(request):
 def _facets(ids: list[int], params) -> dict[str, list[Facet]]:
     """Type, duty area and tag counts over every match (a few queries, however many matches)."""
     by_type = {
-        key: set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        for key, model in SEARCHABLE.items()
+        key: {pk for model in models for pk in model.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+        for key, models in SEARCHABLE.items()
     }
     procedure_paths = list(
         ProcedurePage.objects.filter(pk__in=by_type["procedure"]).values_list("path", flat=True)
@@ -57,7 +68,7 @@ def _facets(ids: list[int], params) -> dict[str, list[Facet]]:
                 Facet(str(area.pk), f"{area.number}. {area.title}", count, params.get("area") == str(area.pk))
             )
     tag_counts: dict[str, int] = {}
-    for through in (ProcedureTag, RegulationTag):
+    for through in (ProcedureTag, RegulationTag, CourseTag):
         for name in through.objects.filter(content_object_id__in=ids).values_list("tag__name", flat=True):
             tag_counts[name] = tag_counts.get(name, 0) + 1
     tags = [
@@ -76,7 +87,7 @@ def _narrow(pages, params):
     """Apply the chosen facets (before searching, so counts and results agree)."""
     kind = params.get("type", "")
     if kind in SEARCHABLE:
-        pages = pages.type(SEARCHABLE[kind])
+        pages = pages.type(*SEARCHABLE[kind])
     area = params.get("area", "")
     if area.isdigit():
         category = ProcedureCategoryPage.objects.filter(pk=int(area)).first()
@@ -86,6 +97,7 @@ def _narrow(pages, params):
     if tag:
         tagged = set(ProcedureTag.objects.filter(tag__name=tag).values_list("content_object_id", flat=True))
         tagged |= set(RegulationTag.objects.filter(tag__name=tag).values_list("content_object_id", flat=True))
+        tagged |= set(CourseTag.objects.filter(tag__name=tag).values_list("content_object_id", flat=True))
         pages = pages.filter(pk__in=tagged)
     return pages
 
@@ -125,7 +137,7 @@ def search(request):
         page = by_pk.get(found.pk)
         if page is None:
             continue
-        kind = "procedure" if isinstance(page, ProcedurePage) else "regulation"
+        kind = next(key for key, models in SEARCHABLE.items() if isinstance(page, models))
         text = " ".join(page.plain_text_lines(labels=False))
         hits.append(
             Hit(

@@ -1,0 +1,76 @@
+"""Courses report to the obligation table in the same transaction: progress, completion, refresher."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from assignments.models import AssignmentRule, DueKind, Obligation, Status
+from courses.models import CourseCompletion
+from courses.selectors import my_training
+from courses.services import course_refresher_require, lesson_view_record
+from tests.factories import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assigned(make_course, learner, django_capture_on_commit_callbacks):
+    course, lessons = make_course(2, title="反洗錢與反欺詐年度培訓", validity_months=12)
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = AssignmentRule.objects.create(
+            name="年度反洗錢培訓",
+            target_type=ContentType.objects.get_for_model(course),
+            target_id=course.pk,
+            due_kind=DueKind.AFTER_ASSIGNMENT,
+            due_days=30,
+        )
+        rule.audience_people.set([learner.staff_profile])
+    return course, lessons
+
+
+def test_progress_and_completion_update_the_obligation(assigned, learner):
+    _course, lessons = assigned
+    obligation = Obligation.objects.get(person__user=learner)
+    assert obligation.status == Status.NOT_STARTED
+    assert my_training(learner).groups["not_started"][0].due == obligation.due_date
+    lesson_view_record(user=learner, lesson=lessons[0])
+    obligation.refresh_from_db()
+    assert (obligation.status, obligation.progress_done, obligation.progress_total) == (
+        Status.IN_PROGRESS,
+        1,
+        2,
+    )
+    lesson_view_record(user=learner, lesson=lessons[1])
+    obligation.refresh_from_db()
+    completion = CourseCompletion.objects.get()
+    assert obligation.status == Status.COMPLETED_ON_TIME
+    assert obligation.record_id == completion.record_id and obligation.valid_until == completion.valid_until
+
+
+def test_a_refresher_reopens_the_obligation_and_keeps_the_old_one(assigned, learner, superuser):
+    course, lessons = assigned
+    earlier = timezone.now() - datetime.timedelta(days=2)
+    for lesson in lessons:
+        lesson_view_record(user=learner, lesson=lesson, at=earlier)
+    course = publish(course)
+    course_refresher_require(user=superuser, course=course, reason="新增大額轉賬冷靜期")
+    chain = list(Obligation.objects.filter(person__user=learner).order_by("cycle"))
+    assert [ob.status for ob in chain] == [Status.EXPIRED, Status.NOT_STARTED]
+    assert chain[0].record_id == CourseCompletion.objects.get().record_id
+
+
+def test_a_learning_path_owes_its_courses_to_its_people_by_hire_date(make_course, make_path, learner):
+    first, lessons = make_course(1, title="服務標準")
+    second, _ = make_course(1, title="產品及賬戶")
+    make_path(first, second, due_days=30)  # audience: all staff; publishing it materialises
+    owed = {ob.target_id: ob for ob in Obligation.objects.filter(person__user=learner)}
+    assert set(owed) == {first.pk, second.pk}
+    assert owed[first.pk].due_date == datetime.date(2024, 3, 31)  # hire date 2024-03-01 + 30 days
+    lesson_view_record(user=learner, lesson=lessons[0])
+    owed[first.pk].refresh_from_db()
+    assert owed[first.pk].status == Status.COMPLETED_LATE  # completed long after the due date
+    assert owed[first.pk].record_id == CourseCompletion.objects.get().record_id
