@@ -38,6 +38,7 @@ from people.models import Department, Position, StaffProfile
 from people.roles import STAFF, SUPERVISOR, sync_roles
 from people.services import org_rebuild
 from quizzes.models import Attempt, AttemptSlot, AttemptState, Quiz, QuizItem
+from website.demo import ensure_site
 
 PREFIX = "SB"  # employee numbers SB00001…, usernames sb00001…
 PASSWORD = "servewell-demo"
@@ -216,8 +217,6 @@ class Generator:
     def course_pages(self) -> list[CoursePage]:
         index = CoursesIndexPage.objects.first()
         if index is None:
-            from website.demo import ensure_site
-
             index = ensure_site().add_child(instance=CoursesIndexPage(title="培訓課程", slug="courses"))
         have = list(CoursePage.objects.all())
         for n in range(len(have), self.courses):
