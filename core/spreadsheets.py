@@ -43,6 +43,8 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
     preamble: Sequence[Sequence[Any]] = field(default_factory=tuple)
     widths: Sequence[int] = field(default_factory=tuple)  # XLSX column widths in characters, optional
+    freeze_columns: int = 0  # XLSX: also keep this many leading columns in view (e.g. the name)
+    number_formats: Sequence[str | None] = field(default_factory=tuple)  # XLSX, per column, e.g. "0.0%"
 
 
 def neutralise(text: str) -> str:
@@ -121,7 +123,7 @@ def xlsx_file(sheets: Sequence[Sheet]):
         for index, width in enumerate(sheet.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         header_row = len(sheet.preamble) + 1
-        ws.freeze_panes = f"A{header_row + 1}"
+        ws.freeze_panes = f"{get_column_letter(sheet.freeze_columns + 1)}{header_row + 1}"
         for row in sheet.preamble:
             ws.append([_typed_cell(ws, v) for v in row])
         header = []
@@ -130,8 +132,15 @@ def xlsx_file(sheets: Sequence[Sheet]):
             cell.font = bold
             header.append(cell)
         ws.append(header)
+        formats = list(sheet.number_formats)
         for row in sheet.rows:
-            ws.append([_typed_cell(ws, v) for v in row])
+            cells = [_typed_cell(ws, v) for v in row]
+            for index, number_format in enumerate(formats[: len(cells)]):
+                if number_format and isinstance(cells[index], int | float | Decimal):
+                    cell = WriteOnlyCell(ws, value=cells[index])
+                    cell.number_format = number_format
+                    cells[index] = cell
+            ws.append(cells)
     output = tempfile.TemporaryFile()  # noqa: SIM115 (returned open; FileResponse closes it)
     book.save(output)
     output.seek(0)

@@ -13,6 +13,7 @@ from people.roles import (
     AUDITOR,
     COMPLIANCE_OFFICER,
     CONTENT_EDITOR,
+    HR,
     STAFF,
     SUPERVISOR,
     TRAINING_ADMIN,
@@ -29,6 +30,7 @@ DEPARTMENTS = [
     ("SQT", "服務質素及培訓部", "服務標準制訂、員工培訓及考核"),
     ("CMP", "合規部", "法規跟進、反洗錢及反欺詐、合規培訓"),
     ("IAD", "內部審計部", "獨立審查各部門的程序與紀錄"),
+    ("HRD", "人力資源部", "員工資料、績效考核及培訓紀錄"),
 ]
 
 POSITIONS = [
@@ -41,6 +43,7 @@ POSITIONS = [
     ("EDT", "內容編輯", False),
     ("CO", "合規主任", False),
     ("AUD", "內部審計師", False),
+    ("HRO", "人力資源主任", False),
 ]
 
 # username, employee number, name, department, position, supervisor username, hire date, roles
@@ -91,6 +94,7 @@ PEOPLE: list[tuple[str, str, str, str, str, str | None, datetime.date | None, tu
         (STAFF, COMPLIANCE_OFFICER),
     ),
     ("auditor", "E40019", "孔德明", "IAD", "AUD", None, datetime.date(2013, 5, 20), (AUDITOR,)),
+    ("hr", "E50027", "麥綺雯", "HRD", "HRO", None, datetime.date(2016, 9, 5), (STAFF, HR)),
 ]
 
 

@@ -29,6 +29,7 @@ CONTENT_EDITOR = "Content editor"
 COMPLIANCE_OFFICER = "Compliance officer"
 TRAINING_ADMIN = "Training admin"
 AUDITOR = "Auditor"
+HR = "HR"
 
 _MEDIA_WRITE = (
     "wagtaildocs.add_document",
@@ -149,6 +150,23 @@ ROLES: tuple[Role, ...] = (
             *_ASSIGNMENTS_VIEW,
         ),
         description=_("Reads everything, changes nothing."),
+    ),
+    Role(
+        HR,
+        _("HR"),
+        permissions=(
+            "wagtailadmin.access_admin",
+            "people.view_staffprofile",
+            "people.view_department",
+            "people.view_position",
+            "people.view_all_staff",
+            "ledger.view_record",
+            "quizzes.view_results",
+            "quizzes.view_attempt",
+        ),
+        description=_(
+            "Reads every person's training records, team pages and appraisal reports; changes nothing."
+        ),
     ),
 )
 

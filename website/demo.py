@@ -104,6 +104,6 @@ def load_all() -> list[str]:
         )
         courses = courses_demo.load_courses(home)
         report.append(f"{courses} courses with lessons and progress" if courses else "courses already loaded")
-        report.append(load_assignments())
+        report.append(load_assignments())  # after the courses: rules may assign them
         settle_demo_notifications()
     return report

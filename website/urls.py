@@ -35,6 +35,8 @@ urlpatterns = [
     ),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
+    path("", include("dashboards.urls")),
+    path("", include("api.urls")),
     path("", include("quizzes.urls")),
     path("", include("kb.urls")),
     path("", include("courses.urls")),

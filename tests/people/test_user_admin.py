@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from people.access import can_manage_user, grantable_groups, privileged_groups
-from people.roles import AUDITOR, COMPLIANCE_OFFICER, CONTENT_EDITOR, STAFF, SUPERVISOR, TRAINING_ADMIN
+from people.roles import AUDITOR, COMPLIANCE_OFFICER, CONTENT_EDITOR, HR, STAFF, SUPERVISOR, TRAINING_ADMIN
 from tests.factories import DEMO_PASSWORD
 
 User = get_user_model()
@@ -91,7 +91,7 @@ def test_the_create_form_offers_trainer_only_ordinary_roles(trainer, client):
     client.force_login(trainer)
     form = client.get(reverse("wagtailusers_users:add")).context["form"]
     offered = set(form.fields["groups"].queryset.values_list("name", flat=True))
-    assert offered == {STAFF, SUPERVISOR, CONTENT_EDITOR, AUDITOR}
+    assert offered == {STAFF, SUPERVISOR, CONTENT_EDITOR, AUDITOR, HR}  # HR reads only: not privileged
     assert form.fields["is_superuser"].disabled
 
 

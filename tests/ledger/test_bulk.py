@@ -1,0 +1,46 @@
+"""records_append_bulk: records chained in one transaction; the chain verifies; bad input writes nothing."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from ledger.models import Outcome, Record, RecordKind
+from ledger.services import record_append, records_append_bulk
+from ledger.verification import ledger_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def entry(user, n: int, **overrides):
+    return {
+        "kind": RecordKind.QUIZ_ATTEMPT,
+        "actor": user,
+        "subject_type": "quizzes.quiz",
+        "title": f"反洗錢測驗 {n}",
+        "outcome": Outcome.PASSED,
+        "score": "85.50",
+        "data": {"attempt": n},
+        "occurred_at": timezone.now() - datetime.timedelta(days=n),
+        **overrides,
+    }
+
+
+def test_bulk_records_continue_the_chain_and_verify(staff):
+    first = record_append(**entry(staff.user, 0))
+    made = records_append_bulk([entry(staff.user, n) for n in range(1, 51)], batch_size=7)
+    after = record_append(**entry(staff.user, 99))
+    assert [r.seq for r in made] == list(range(first.seq + 1, first.seq + 51))
+    assert made[0].prev_hash == first.hash and after.prev_hash == made[-1].hash
+    assert Record.objects.count() == 52
+    assert Record.objects.get(seq=made[10].seq).actor_employee_number == "E10001"
+    assert ledger_verify(check_derived=False).ok
+
+
+def test_a_bad_entry_writes_nothing(staff):
+    entries = [entry(staff.user, 1), entry(staff.user, 2, score="lots")]
+    with pytest.raises(ValidationError) as exc:
+        records_append_bulk(entries)
+    assert "score" in exc.value.message_dict
+    assert not Record.objects.exists()
