@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from assignments.models import Obligation, Status
+from core.params import parse_int
 from dashboards.periods import KINDS, PeriodError, period_from_params
 from dashboards.selectors import Appraisal, appraisal_by_person
 from people.models import StaffProfile
@@ -82,7 +83,7 @@ class ApiViewSet(viewsets.GenericViewSet):
 
     def get_object(self):
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
-        if not str(raw).isdigit() or int(raw) > MAX_ID:
+        if parse_int(str(raw), maximum=MAX_ID) is None:
             raise Http404
         return super().get_object()
 

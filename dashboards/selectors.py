@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from assignments.models import Obligation, SentReminder, Status
 from assignments.registry import ACKNOWLEDGEMENT, registered
+from core.params import parse_int
 from dashboards.periods import Period
 from ledger.models import Record
 from people.models import StaffProfile
@@ -200,7 +201,7 @@ class Item:
 def parse_item(ref: str) -> tuple[int, int] | None:
     """``"12-345"`` → (12, 345); anything else → None."""
     type_id, sep, target_id = (ref or "").partition("-")
-    if sep and type_id.isdigit() and target_id.isdigit() and len(ref) < 24:
+    if sep and len(ref) < 24 and parse_int(type_id) and parse_int(target_id):
         return int(type_id), int(target_id)
     return None
 

@@ -19,7 +19,7 @@ from assignments.forms import ManualAssignmentForm
 from assignments.models import Obligation, Status
 from assignments.selectors import my_work
 from assignments.services import MANUAL_NOT_IN_SUBTREE, can_assign_to, obligation_assign
-from core.params import int_param
+from core.params import int_param, parse_int
 from core.spreadsheets import spreadsheet_response
 from kb.selectors import owed_status, pending_owed
 from people.models import Department
@@ -178,12 +178,14 @@ def _team_or_403(user):
 
 
 def _int_param(params, name: str) -> int | None:
-    value = params.get(name, "").strip()
-    if not value:
+    """A department id from the query string (``params``: a QueryDict): blank → None, bad → 400 naming it."""
+    value = params.get(name, "")
+    if not value.strip():
         return None
-    if not value.isdigit() or int(value) > MAX_ID:
+    number = parse_int(value, maximum=MAX_ID)
+    if number is None:
         raise BadRequest(_("%(param)s: enter a whole number.") % {"param": name})
-    return int(value)
+    return number
 
 
 def _filters(params) -> Filters:
