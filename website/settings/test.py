@@ -31,3 +31,7 @@ LOGGING = {
 AXES_DISABLE_ACCESS_LOG = True
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-static-"))
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.search.testapp"]  # noqa: F405
+# `make mutation` (scripts/mutation.py) keeps one SQLite test database in a file and runs pytest with
+# --reuse-db, so each mutant's run skips the migrations.
+if _test_db_file := env_str("SERVEWELL_TEST_DB_FILE"):
+    DATABASES["default"]["TEST"] = {"NAME": _test_db_file}  # noqa: F405
