@@ -65,8 +65,8 @@ def reader_for(module: str):
         "only_mutate": [module],
         # every other app is copied beside the mutated one: Django imports them all
         "also_copy": [f"{other}/" for other in APPS if other != app] + ["manage.py"],
-        # -n 0: no xdist workers (pyproject's addopts name --dist); --reuse-db: the file database above
-        "pytest_add_cli_args": ["-n", "0", "--reuse-db", "-q", "-p", "no:cacheprovider"],
+        # -n 0: no xdist workers (pyproject's addopts name --dist, which -p no:xdist would refuse)
+        "pytest_add_cli_args": ["-n", "0", "-q", "-p", "no:cacheprovider"],
         "pytest_add_cli_args_test_selection": [t for t in MODULES[module] if (ROOT / t).exists()],
         # the Django set-up (settings, app registry, a test database check) costs CPU seconds per run
         "timeout_constant": 20.0,

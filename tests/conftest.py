@@ -1,3 +1,6 @@
+import os
+import sqlite3
+
 import pytest
 
 from tests.factories import StaffProfileFactory, UserFactory
@@ -67,6 +70,9 @@ def django_db_setup(
     """
     from django.test.utils import setup_databases, teardown_databases
 
+    if pristine := os.environ.get("SERVEWELL_TEST_DB_FILE"):
+        yield from _copy_of_a_migrated_database(pristine, request, django_db_blocker, setup_databases)
+        return
     keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb)
@@ -74,3 +80,32 @@ def django_db_setup(
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+def _copy_of_a_migrated_database(pristine, request, django_db_blocker, setup_databases):
+    """`make mutation` (scripts/mutation.py): one session per mutant, each on its own copy of one database.
+
+    The first session of the process migrates the SQLite file ``pristine`` (kept between runs, so only new
+    migrations are applied); every session, including the first and the forked ones mutmut starts for each
+    mutant, then works on a fresh copy, so a transactional test's flush never reaches the next mutant.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        if os.environ.get("SERVEWELL_TEST_DB_READY") != pristine:
+            setup_databases(verbosity=0, interactive=False, keepdb=True)
+            connections["default"].close()
+            os.environ["SERVEWELL_TEST_DB_READY"] = pristine
+        copy = f"{pristine}.{os.getpid()}"
+        source, target = sqlite3.connect(pristine), sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        target.close()
+        connection = connections["default"]
+        connection.close()
+        connection.settings_dict["NAME"] = copy
+    yield
+    connections["default"].close()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(copy + suffix):
+            os.remove(copy + suffix)
