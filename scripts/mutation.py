@@ -3,6 +3,9 @@
     make mutation MODULE=ledger/services.py      # one module, only the tests mapped to it below
     make mutation                                 # every module in MODULES, one after another (about an hour)
     .venv/bin/python scripts/mutation.py --list   # the modules and their tests
+    .venv/bin/python scripts/mutation.py ledger/services.py results          # survivors of the last run
+    .venv/bin/python scripts/mutation.py ledger/services.py show <mutant>    # one survivor's diff
+    .venv/bin/python scripts/mutation.py ledger/services.py rerun            # only the last run's survivors
 
 mutmut 3 reads its settings from ``[tool.mutmut]`` in pyproject.toml, one fixed set for the whole project.
 Running the whole suite against every mutant would take a day on the 2-core machine, so this script gives
@@ -13,13 +16,27 @@ that should catch its mutants. Each mutant's run reuses one SQLite test database
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "people", "ledger", "notifications", "quizzes", "assignments", "kb", "courses", "dashboards", "website"]
+APPS = [
+    "core",
+    "people",
+    "ledger",
+    "notifications",
+    "quizzes",
+    "assignments",
+    "kb",
+    "courses",
+    "dashboards",
+    "website",
+]
+
+RERUN_EXIT_CODES = {0, 33}  # mutmut's "survived" and "no tests"
 
 # module -> the test files that should catch its mutants (keep in step with docs/testing.md)
 MODULES: dict[str, list[str]] = {
@@ -39,8 +56,10 @@ MODULES: dict[str, list[str]] = {
         "tests/ledger/test_known_answers.py",
         "tests/kb/test_ledger_checks.py",
     ],
+    # no self-approval; the approval record; publish on approval
+    "kb/models/workflows.py": ["tests/kb/test_workflow.py", "tests/kb/test_all_or_nothing.py"],
     "kb/approvals.py": ["tests/kb/test_workflow.py", "tests/kb/test_all_or_nothing.py"],
-    "kb/workflows.py": ["tests/kb/test_workflow.py", "tests/kb/test_all_or_nothing.py"],
+    "kb/workflows.py": ["tests/kb/test_workflow.py"],
     "kb/services.py": [
         "tests/kb/test_versions_and_acks.py",
         "tests/kb/test_review.py",
@@ -76,19 +95,35 @@ def reader_for(module: str):
 
 
 def run(module: str, extra: list[str]) -> int:
+    """``extra`` empty: a fresh run of ``module``; ``rerun``: the last run's survivors only;
+    ``results`` / ``show NAME``: mutmut's reports of the last run."""
     import mutmut.configuration
 
     mutmut.configuration._config_reader = lambda: reader_for(module)  # before mutmut reads it on import
     from mutmut.__main__ import cli
 
     os.chdir(ROOT)
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # results of another module or of older tests
+    if extra[:1] in (["results"], ["show"]):
+        try:
+            cli.main(extra, standalone_mode=False)
+        except SystemExit as stop:
+            return int(stop.code or 0)
+        return 0
+    names: list[str] = []
+    if extra[:1] == ["rerun"]:  # after adding tests: only the survivors (and untested) of the last run
+        meta = json.loads((ROOT / "mutants" / f"{module}.meta").read_text())
+        names = [name for name, code in meta["exit_code_by_key"].items() if code in RERUN_EXIT_CODES]
+        if not names:
+            print("nothing to rerun")
+            return 0
+    else:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # results of another module or of older tests
     (ROOT / "var").mkdir(exist_ok=True)
     os.environ["SERVEWELL_TEST_DB_FILE"] = str(ROOT / "var" / "mutation-test.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "website.settings.test"
     print(f"== {module}: tests {' '.join(MODULES[module])}", flush=True)
     try:
-        cli.main(["run", "--max-children", "1", *extra], standalone_mode=False)
+        cli.main(["run", "--max-children", "1", *names], standalone_mode=False)
     except SystemExit as stop:
         return int(stop.code or 0)
     return 0

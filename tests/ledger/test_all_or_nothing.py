@@ -40,5 +40,8 @@ def test_a_json_restore(append, tmp_path):
     assert fail_on_last_write(lambda: backup_restore(path)) > 10
 
     assert changed_tables(before, database_snapshot()) == []
-    assert list(Record.objects.order_by("seq").values_list("title", flat=True)) == ["在備份之前", "在備份之後"]
+    assert list(Record.objects.order_by("seq").values_list("title", flat=True)) == [
+        "在備份之前",
+        "在備份之後",
+    ]
     assert ledger_verify().ok

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
 from ledger.services import (
+    ERR_ACTOR,
     ERR_ALREADY_CORRECTED,
+    ERR_CORRECTS,
     ERR_FUTURE,
     record_append,
     record_correct,
@@ -241,3 +243,46 @@ def test_corrects_given_to_record_append_is_checked_too(append):
     with pytest.raises(ValidationError, match="already been corrected"):
         append(corrects=original, title="amended again")
     assert Record.objects.count() == 2
+
+
+def test_each_refused_correction_names_its_field_and_says_why(append):
+    """What a compliance officer sees when a correction is refused (mutation testing, docs/testing.md)."""
+    original = append()
+    officer = UserFactory(username="officer")
+    cases = [
+        (
+            {"original": original, "by": officer, "seq": 99},
+            {"seq": ["This field cannot be changed by a correction."]},
+        ),
+        ({"original": None, "by": officer}, {"corrects": [ERR_CORRECTS]}),
+        ({"original": Record(title="never saved"), "by": officer}, {"corrects": [ERR_CORRECTS]}),
+        ({"original": original, "by": None}, {"by": [ERR_ACTOR]}),
+        ({"original": original, "by": UserFactory.build(username="unsaved")}, {"by": [ERR_ACTOR]}),
+        ({"original": original, "by": object()}, {"by": [ERR_ACTOR]}),
+    ]
+    for arguments, expected in cases:
+        arguments = dict(arguments)
+        with pytest.raises(ValidationError) as caught:
+            record_correct(arguments.pop("original"), by=arguments.pop("by"), reason="錯誤記錄", **arguments)
+        assert caught.value.message_dict == expected
+    assert Record.objects.count() == 1
+
+
+def test_a_correction_names_who_made_it_as_the_ledger_shows_people(append, make_staff):
+    original = append()
+    with_profile = make_staff("officer", display_name="合規主任 何家欣").user
+    without_profile = UserFactory(username="auditor", first_name="志明", last_name="黃")
+    nameless = UserFactory(username="robot", first_name="", last_name="")
+
+    first = record_correct(original, by=with_profile, reason="錯誤記錄", outcome=Outcome.VOIDED)
+    second = record_correct(first, by=without_profile, reason="復原", outcome=Outcome.ACKNOWLEDGED)
+    third = record_correct(second, by=nameless, reason="再次更正", title="更正後標題")
+
+    assert first.data["correction"] == {
+        "reason": "錯誤記錄",
+        "by_user_id": with_profile.pk,
+        "by_username": "officer",
+        "by_name": "合規主任 何家欣",
+    }
+    assert second.data["correction"]["by_name"] == without_profile.get_full_name().strip() != ""
+    assert third.data["correction"]["by_name"] == ""

@@ -81,7 +81,9 @@ def test_a_refused_email_is_retried_after_1_4_16_64_minutes_then_failed(database
         assert [task.pk for task in waiting()] == [retry.pk]
 
         # the wait passes
-        DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now() - datetime.timedelta(seconds=1))
+        DBTaskResult.objects.filter(pk=retry.pk).update(
+            run_after=timezone.now() - datetime.timedelta(seconds=1)
+        )
 
     run_worker()  # the fifth try
     delivery.refresh_from_db()

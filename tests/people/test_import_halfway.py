@@ -30,7 +30,10 @@ FILE = "\r\n".join(
 
 @pytest.fixture
 def org(db, make_staff):
-    departments = [DepartmentFactory(code="D01", name="客戶服務一組"), DepartmentFactory(code="D02", name="客戶服務二組")]
+    departments = [
+        DepartmentFactory(code="D01", name="客戶服務一組"),
+        DepartmentFactory(code="D02", name="客戶服務二組"),
+    ]
     PositionFactory(code="P01", name="客戶服務主任")
     PositionFactory(code="P02", name="客戶服務經理", is_supervisory=True)
     make_staff("e900", employee_number="E900", department=departments[0])

@@ -25,7 +25,10 @@ def test_submit_grade_and_record(make_quiz, questions, learner):
     attempt_save_answers(attempt=attempt, user=learner, answers=RIGHT, seq=1)
     before = database_snapshot()
 
-    assert fail_on_last_write(lambda: attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), user=learner)) >= 2
+    assert (
+        fail_on_last_write(lambda: attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), user=learner))
+        >= 2
+    )
 
     assert changed_tables(before, database_snapshot()) == []
     attempt, graded = attempt_submit(attempt=Attempt.objects.get(pk=attempt.pk), user=learner)
