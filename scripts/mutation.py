@@ -69,7 +69,11 @@ MODULES: dict[str, list[str]] = {
     "kb/models/versions.py": ["tests/kb/test_versions_and_acks.py"],  # the due-date rule (ack_due)
     "people/audience.py": ["tests/people/test_audience.py"],
     "people/importing.py": ["tests/people/test_import.py"],
-    "people/roles.py": ["tests/people/test_roles.py", "tests/people/test_role_limits.py"],
+    "people/roles.py": [
+        "tests/people/test_roles.py",
+        "tests/people/test_role_limits.py",
+        "tests/people/test_roles_sync.py",
+    ],
     "people/services.py": ["tests/people/test_org.py", "tests/people/test_views.py"],
     "notifications/tasks.py": ["tests/notifications/test_retry_schedule.py"],
     "quizzes/grading.py": ["tests/quizzes/test_grading.py"],
