@@ -15,6 +15,7 @@ from ledger.services import (
     ERR_ALREADY_CORRECTED,
     ERR_CORRECTS,
     ERR_FUTURE,
+    ERR_REASON,
     record_append,
     record_correct,
 )
@@ -259,11 +260,17 @@ def test_each_refused_correction_names_its_field_and_says_why(append):
         ({"original": original, "by": None}, {"by": [ERR_ACTOR]}),
         ({"original": original, "by": UserFactory.build(username="unsaved")}, {"by": [ERR_ACTOR]}),
         ({"original": original, "by": object()}, {"by": [ERR_ACTOR]}),
+        ({"original": original, "by": officer, "reason": None}, {"reason": [ERR_REASON]}),
+        (
+            {"original": original, "by": officer, "data": ["2026-07-02"]},
+            {"data": ["data: must be a dictionary."]},
+        ),
     ]
     for arguments, expected in cases:
         arguments = dict(arguments)
+        arguments.setdefault("reason", "錯誤記錄")
         with pytest.raises(ValidationError) as caught:
-            record_correct(arguments.pop("original"), by=arguments.pop("by"), reason="錯誤記錄", **arguments)
+            record_correct(arguments.pop("original"), by=arguments.pop("by"), **arguments)
         assert caught.value.message_dict == expected
     assert Record.objects.count() == 1
 
@@ -286,3 +293,24 @@ def test_a_correction_names_who_made_it_as_the_ledger_shows_people(append, make_
     }
     assert second.data["correction"]["by_name"] == without_profile.get_full_name().strip() != ""
     assert third.data["correction"]["by_name"] == ""
+
+
+def test_a_correction_of_data_carries_the_new_data_and_keeps_the_rest(append):
+    original = append(data={"version": "2", "due": "2026-07-01", "on_time": False}, title="客戶投訴處理程序")
+    officer = UserFactory(username="officer")
+    correction = record_correct(
+        original, by=officer, reason="到期日計錯", data={"version": "2", "due": "2026-07-15", "on_time": True}
+    )
+    assert {k: v for k, v in correction.data.items() if k != "correction"} == {
+        "version": "2",
+        "due": "2026-07-15",
+        "on_time": True,
+    }
+    assert correction.data["correction"]["reason"] == "到期日計錯"
+    assert (correction.title, correction.actor_id, correction.kind) == (
+        original.title,
+        original.actor_id,
+        original.kind,
+    )
+    kept = record_correct(correction, by=officer, reason="標題", title="新標題")
+    assert kept.data["due"] == "2026-07-15" and kept.data["correction"]["reason"] == "標題"
