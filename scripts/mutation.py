@@ -81,7 +81,7 @@ MODULES: dict[str, list[str]] = {
 }
 
 
-def reader_for(module: str):
+def reader_for(module: str, selection: list[str]):
     app = module.split("/", 1)[0]
     settings = {
         "source_paths": [f"{app}/"],
@@ -90,7 +90,7 @@ def reader_for(module: str):
         "also_copy": [f"{other}/" for other in APPS if other != app] + ["manage.py"],
         # -n 0: no xdist workers (pyproject's addopts name --dist, which -p no:xdist would refuse)
         "pytest_add_cli_args": ["-n", "0", "-q", "-p", "no:cacheprovider"],
-        "pytest_add_cli_args_test_selection": [t for t in MODULES[module] if (ROOT / t).exists()],
+        "pytest_add_cli_args_test_selection": selection,
         # the Django set-up (settings, app registry, a test database check) costs CPU seconds per run
         "timeout_constant": 20.0,
         "use_git_change_detection": False,
@@ -103,7 +103,14 @@ def run(module: str, extra: list[str]) -> int:
     ``results`` / ``show NAME``: mutmut's reports of the last run."""
     import mutmut.configuration
 
-    mutmut.configuration._config_reader = lambda: reader_for(module)  # before mutmut reads it on import
+    # A rerun keeps the last run's test files: mutmut forgets every result when the selection changes (new
+    # tests inside those files are found and mapped; a new test FILE needs a fresh run).
+    saved = ROOT / "mutants" / "servewell-selection.json"
+    if extra[:1] == ["rerun"] and saved.exists():
+        selection = json.loads(saved.read_text())
+    else:
+        selection = [t for t in MODULES[module] if (ROOT / t).exists()]
+    mutmut.configuration._config_reader = lambda: reader_for(module, selection)  # before mutmut imports it
     from mutmut.__main__ import cli
 
     os.chdir(ROOT)
@@ -122,10 +129,12 @@ def run(module: str, extra: list[str]) -> int:
             return 0
     else:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # results of another module or of older tests
+        saved.parent.mkdir()
+        saved.write_text(json.dumps(selection))
     (ROOT / "var").mkdir(exist_ok=True)
     os.environ["SERVEWELL_TEST_DB_FILE"] = str(ROOT / "var" / "mutation-test.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "website.settings.test"
-    print(f"== {module}: tests {' '.join(MODULES[module])}", flush=True)
+    print(f"== {module}: tests {' '.join(selection)}", flush=True)
     try:
         cli.main(["run", "--max-children", "1", *names], standalone_mode=False)
     except SystemExit as stop:
