@@ -314,3 +314,34 @@ def test_a_correction_of_data_carries_the_new_data_and_keeps_the_rest(append):
     )
     kept = record_correct(correction, by=officer, reason="標題", title="新標題")
     assert kept.data["due"] == "2026-07-15" and kept.data["correction"]["reason"] == "標題"
+
+
+PLAIN = "(use str, int, bool, None, list or dict)"
+EXACT = '; write exact numbers as strings, e.g. "85.50"'
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"note": "客戶\x00來電"}, "data.note: NUL characters are not allowed."),
+        ({"answers": [1, {"x": 0.5}]}, f"data.answers[1].x: float is not allowed {PLAIN}{EXACT}."),
+        ({"score": Decimal("1.5")}, f"data.score: Decimal is not allowed {PLAIN}{EXACT}."),
+        ({"when": datetime.date(2026, 7, 1)}, f"data.when: date is not allowed {PLAIN}."),
+        ({"ids": {3: "x"}}, "data.ids: key 3 is not a string."),
+        ([1], "data: must be a dictionary."),
+    ],
+)
+def test_each_data_error_says_where_and_what(append, data, message):
+    """What an integrator sees when evidence data would not survive a round trip (mutation survivors)."""
+    with pytest.raises(ValidationError) as caught:
+        append(data=data)
+    assert caught.value.message_dict == {"data": [message]}
+    assert not Record.objects.exists()
+
+
+def test_data_is_stored_as_plain_json(append):
+    record = append(data={"answers": (1, "b", None, True), "nested": {"due": "2026-07-01", "n": [0]}})
+    expected = {"answers": [1, "b", None, True], "nested": {"due": "2026-07-01", "n": [0]}}
+    assert record.data == expected
+    assert Record.objects.get(pk=record.pk).data == expected
+    assert ledger_verify().ok
