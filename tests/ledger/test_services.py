@@ -233,9 +233,15 @@ def test_sqlite_without_immediate_transactions_is_refused(append, monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite configuration check")
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"timeout": 20})
-    with pytest.raises(ImproperlyConfigured, match="IMMEDIATE"):
+    with pytest.raises(ImproperlyConfigured) as caught:
         append()
+    assert str(caught.value) == (
+        'The ledger needs SQLite OPTIONS["transaction_mode"] = "IMMEDIATE" to serialise writers.'
+    )
     assert not Record.objects.exists()
+    # EXCLUSIVE also holds the single write lock from the start of the transaction: allowed
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"transaction_mode": "EXCLUSIVE"})
+    assert append().seq == 1
 
 
 def test_corrects_given_to_record_append_is_checked_too(append):
