@@ -313,3 +313,30 @@ def test_the_task_type_is_described_to_administrators_in_their_language():
     with translation.override("zh-hant"):
         described = str(NoSelfApprovalTask.get_description())
     assert described and "Members" not in described
+
+
+def test_a_page_never_published_can_be_approved_by_another_person(make_procedure, people):
+    page = ProcedurePage.objects.get(pk=make_procedure("SOP-CS-010", publish=False).pk)
+    assert page.live_revision_id is None
+    page = submit(page, people["editor"], change_summary="首次發布。")
+    state = page.current_workflow_task_state
+    task = state.task.specific
+    assert task.get_actions(page, people["editor"]) == []
+    assert {name for name, *_rest in task.get_actions(page, people["compliance"])} >= {"approve", "reject"}
+    assert task.get_task_states_user_can_moderate(people["compliance"]).filter(pk=state.pk).exists()
+    assert not task.get_task_states_user_can_moderate(people["editor"]).filter(pk=state.pk).exists()
+
+
+def test_the_author_of_the_live_version_may_approve_the_next_one(make_procedure, people):
+    """Only edits since the live version count: writing the version in force is no hand in the next."""
+    page = submit(make_procedure(), people["both"], change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "approve", comment="已核對條文。")
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.live_revision.user == people["both"]
+
+    page = submit(page, people["editor"], change_summary="新增傳媒查詢升級步驟。")
+    state = page.current_workflow_task_state
+    task = state.task.specific
+    assert task.get_task_states_user_can_moderate(people["both"]).filter(pk=state.pk).exists()
+    assert {name for name, *_rest in task.get_actions(page, people["both"])} >= {"approve", "reject"}
