@@ -6,6 +6,7 @@
     .venv/bin/python scripts/mutation.py ledger/services.py results          # survivors of the last run
     .venv/bin/python scripts/mutation.py ledger/services.py show <mutant>    # one survivor's diff
     .venv/bin/python scripts/mutation.py ledger/services.py rerun            # only the last run's survivors
+    .venv/bin/python scripts/mutation.py ledger/services.py rerun '*_append*'  # ... and these mutants
 
 mutmut 3 reads its settings from ``[tool.mutmut]`` in pyproject.toml, one fixed set for the whole project.
 Running the whole suite against every mutant would take a day on the 2-core machine, so this script gives
@@ -16,6 +17,7 @@ that should catch its mutants. Each mutant's run reuses one SQLite test database
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -123,7 +125,12 @@ def run(module: str, extra: list[str]) -> int:
     names: list[str] = []
     if extra[:1] == ["rerun"]:  # after adding tests: only the survivors (and untested) of the last run
         meta = json.loads((ROOT / "mutants" / f"{module}.meta").read_text())
-        names = [name for name, code in meta["exit_code_by_key"].items() if code in RERUN_EXIT_CODES]
+        patterns = extra[1:]  # rerun PATTERN...: also every mutant whose name matches (fnmatch)
+        names = [
+            name
+            for name, code in meta["exit_code_by_key"].items()
+            if code in RERUN_EXIT_CODES or any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+        ]
         if not names:
             print("nothing to rerun")
             return 0
