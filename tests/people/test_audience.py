@@ -102,3 +102,13 @@ def test_stored_audiences_include_the_same_people(demo_people, make_procedure):
         )
     sizes = [StaffProfile.objects.filter(Audience.of(page).staff_q()).count() for page in pages]
     assert sizes[0] > sizes[2] > 0 and sizes[1] == 0 and sizes[3] > 0  # the cases are not all empty
+
+
+def test_a_model_without_audience_fields_is_named():
+    from people.audience import audience_fields_of
+
+    with pytest.raises(TypeError) as caught:
+        audience_fields_of(Department)
+    assert str(caught.value) == "Department has no audience_fields = AudienceFields(...)"
+    with pytest.raises(TypeError):
+        audience_includes_q(Position, StaffProfile(is_active=True))
