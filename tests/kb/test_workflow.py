@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kb.models import ProcedurePage, PublishedVersion
-from kb.models.workflows import NoSelfApprovalTask
+from kb.models.workflows import SELF_APPROVAL_REFUSED, NoSelfApprovalTask
 from tests.kb.fixtures import publish_change
 
 
@@ -62,8 +62,9 @@ def test_no_self_approval_even_with_both_roles(make_procedure, people, submitter
     assert task.get_actions(page, user) == []
     assert not task.get_task_states_user_can_moderate(user).exists()
     for decision in ("approve", "reject"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as refused:
             task.on_action(state, user, decision)
+        assert str(refused.value) == str(SELF_APPROVAL_REFUSED)  # says why, and that someone else must
     state.refresh_from_db()
     assert state.status == "in_progress"
     page.refresh_from_db()
