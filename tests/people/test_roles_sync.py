@@ -1,6 +1,6 @@
 """sync_roles() makes page, section and collection permissions match people/roles.py exactly.
 
-Written for the survivors of mutation testing (docs/testing.md): a grant someone ticked in the admin disappears,
+Written for the survivors of mutation testing (docs/testing.md): a grant someone ticked in the admin goes,
 compliance officers publish in each regulation feed and nowhere else, every role keeps its media rights.
 """
 
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def page_grants(group_name: str) -> set[tuple[int, str]]:
     return set(
-        GroupPagePermission.objects.filter(group__name=group_name).values_list("page_id", "permission__codename")
+        GroupPagePermission.objects.filter(group__name=group_name).values_list(
+            "page_id", "permission__codename"
+        )
     )
 
 
