@@ -68,9 +68,11 @@ def django_db_setup(
     database through one shared demo per worker instead (tests/browser/conftest.py), so a run of only
     browser tests would otherwise touch the development database.
     """
+    from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
 
-    if pristine := os.environ.get("SERVEWELL_TEST_DB_FILE"):
+    pristine = os.environ.get("SERVEWELL_TEST_DB_FILE")
+    if pristine and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         yield from _copy_of_a_migrated_database(pristine, request, django_db_blocker, setup_databases)
         return
     keepdb = django_db_keepdb and not django_db_createdb
