@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from core.params import int_param
 from kb.selectors import acknowledgement_status, pending_acknowledgements
 from people.models import Department
 from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_scope
@@ -40,9 +41,9 @@ class TeamView(TemplateView):
         query = params.get("q", "").strip()
         if query:
             people = people.filter(Q(display_name__icontains=query) | Q(employee_number__icontains=query))
-        department = params.get("department", "")
-        if department.isdigit():
-            people = people.filter(department_id=int(department))
+        department = int_param(self.request, "department")
+        if department is not None:
+            people = people.filter(department_id=department)
         page = Paginator(people, self.paginate_by).get_page(params.get("page"))
         status = acknowledgement_status(list(page.object_list))
         for person in page.object_list:
@@ -55,7 +56,7 @@ class TeamView(TemplateView):
             "people": page.object_list,
             "departments": departments,
             "query": query,
-            "department": department,
+            "department": "" if department is None else str(department),
             "include_inactive": include_inactive,
             "can_see_all": user.has_perm(VIEW_ALL),
         }

@@ -46,8 +46,8 @@ CASES = [
     (
         "the HR import without transaction.atomic()",
         "people/importing.py",
-        "    with transaction.atomic():\n        planned = _plan(rows)",
-        "    if True:\n        planned = _plan(rows)",
+        "            with transaction.atomic():\n                if _stamp() != stamp:",
+        "            if True:\n                if _stamp() != stamp:",
         ["tests/people/test_import.py", "tests/people/test_import_halfway.py"],
     ),
     (

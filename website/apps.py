@@ -8,3 +8,8 @@ class WebsiteConfig(AppConfig):
     name = "website"
     label = "website"
     verbose_name = _("ServeWell site")
+
+    def ready(self) -> None:
+        from website.exports import route_wagtail_exports
+
+        route_wagtail_exports()

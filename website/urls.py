@@ -21,7 +21,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("team/", people_views.TeamView.as_view(), name="team"),
-    path("people/<int:pk>/", people_views.ProfileView.as_view(), name="profile"),
+    path("people/<id:pk>/", people_views.ProfileView.as_view(), name="profile"),
     path("me/", people_views.MyProfileView.as_view(), name="my_profile"),
     path("me/feed-token/", people_views.regenerate_feed_token, name="regenerate_feed_token"),
     path("notifications/", notification_views.notification_list, name="notifications"),
