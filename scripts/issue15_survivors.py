@@ -48,7 +48,7 @@ CASES = [
         "people/importing.py",
         "            with transaction.atomic():\n                if _stamp() != stamp:",
         "            if True:\n                if _stamp() != stamp:",
-        ["tests/people/test_import.py", "tests/people/test_import_halfway.py"],
+        ["tests/people/test_import_halfway.py", "tests/people/test_import.py"],
     ),
     (
         "self-reject allowed",
