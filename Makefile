@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup run serve test test-postgres test-slow lint format lock bench clean
+.PHONY: setup run serve test test-postgres test-slow lint format lock bench mutation clean
 
 setup: $(VENV)/.installed
 
@@ -63,5 +63,11 @@ bench: setup  # ledger under concurrent writers, then the same over HTTP
 	$(BIN)/python bench/ledger_concurrency.py
 	$(BIN)/python bench/http_acknowledgements.py
 
+# Mutation testing of the evidence modules with mutmut (docs/testing.md); not part of `make test`.
+# One module: `make mutation MODULE=ledger/services.py` (minutes); all of them: `make mutation` (about an hour).
+# Survivors afterwards: `.venv/bin/mutmut results`, one diff: `.venv/bin/mutmut show <name>`.
+mutation: setup
+	nice -n 15 $(BIN)/python scripts/mutation.py $(MODULE)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache mutants

@@ -1,3 +1,6 @@
+import os
+import sqlite3
+
 import pytest
 
 from tests.factories import StaffProfileFactory, UserFactory
@@ -65,8 +68,13 @@ def django_db_setup(
     database through one shared demo per worker instead (tests/browser/conftest.py), so a run of only
     browser tests would otherwise touch the development database.
     """
+    from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
 
+    pristine = os.environ.get("SERVEWELL_TEST_DB_FILE")
+    if pristine and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        yield from _copy_of_a_migrated_database(pristine, request, django_db_blocker, setup_databases)
+        return
     keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb)
@@ -75,6 +83,35 @@ def django_db_setup(
         with django_db_blocker.unblock():
             _close_stray_sessions()
             teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+def _copy_of_a_migrated_database(pristine, request, django_db_blocker, setup_databases):
+    """`make mutation` (scripts/mutation.py): one session per mutant, each on its own copy of one database.
+
+    The first session of the process migrates the SQLite file ``pristine`` (kept between runs, so only new
+    migrations are applied); every session, including the first and the forked ones mutmut starts for each
+    mutant, then works on a fresh copy, so a transactional test's flush never reaches the next mutant.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        if os.environ.get("SERVEWELL_TEST_DB_READY") != pristine:
+            setup_databases(verbosity=0, interactive=False, keepdb=True)
+            connections["default"].close()
+            os.environ["SERVEWELL_TEST_DB_READY"] = pristine
+        copy = f"{pristine}.{os.getpid()}"
+        source, target = sqlite3.connect(pristine), sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        target.close()
+        connection = connections["default"]
+        connection.close()
+        connection.settings_dict["NAME"] = copy
+    yield
+    connections["default"].close()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(copy + suffix):
+            os.remove(copy + suffix)
 
 
 def _close_stray_sessions() -> None:

@@ -6,7 +6,7 @@ import datetime
 import re
 from html import unescape
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +145,16 @@ class AcknowledgedPage(RegisteredViewsMixin, RoutablePageMixin, Page):
 
     reference_field = "code"  # the field that identifies the document to people (code, document number)
     compare_fields: tuple[str, ...] = ()  # fields shown, in order, when two versions are compared
+
+    def publish(self, revision, *args, **kwargs):
+        """Publish ``revision`` and write its version (kb.signal_handlers) in ONE transaction.
+
+        Wagtail's publish saves the page, sends ``page_published`` (our PublishedVersion and review rows) and
+        logs the action each on its own: without this, a failure after the page save would leave the new
+        version live with no PublishedVersion, so nobody would be asked to acknowledge it
+        (tests/kb/test_all_or_nothing.py)."""
+        with transaction.atomic():
+            return super().publish(revision, *args, **kwargs)
 
     @property
     def reference(self) -> str:

@@ -81,7 +81,7 @@ def test_procedure_prints_with_code_version_and_date_on_every_page(page_as, serv
 def test_supervisor_home_shows_pending_and_team(page_as):
     page = page_as("supervisor1")
     body = page.inner_text("main")
-    assert "待辦事項" in body and "鍾振邦" in body
+    assert "我的工作台" in body and "鍾振邦" in body
     assert page.locator(".todo__item").count() >= 1
     assert "我的團隊" in page.inner_text("nav.mainnav")
     shot(page, "supervisor1-home-desktop")

@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from kb.models import ProcedurePage, PublishedVersion
+from kb.models.workflows import SELF_APPROVAL_REFUSED, NoSelfApprovalTask
 from tests.kb.fixtures import publish_change
 
 
@@ -60,8 +62,9 @@ def test_no_self_approval_even_with_both_roles(make_procedure, people, submitter
     assert task.get_actions(page, user) == []
     assert not task.get_task_states_user_can_moderate(user).exists()
     for decision in ("approve", "reject"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as refused:
             task.on_action(state, user, decision)
+        assert str(refused.value) == str(SELF_APPROVAL_REFUSED)  # says why, and that someone else must
     state.refresh_from_db()
     assert state.status == "in_progress"
     page.refresh_from_db()
@@ -282,3 +285,59 @@ def test_a_failed_ledger_write_rolls_back_the_approval(make_procedure, people, m
     assert page.live_revision_id == live_before
     assert state.status == "in_progress"
     assert PublishedVersion.objects.filter(page_id=page.pk).count() == 1
+
+
+# --- who sees a submission awaiting their approval (mutation survivors, docs/testing.md) ---
+def test_whoever_submitted_someone_elses_draft_does_not_see_it_to_approve(make_procedure, make_staff):
+    """The submitter is left out even when every revision since the live one is someone else's."""
+    writer = make_staff("writer", groups=["Staff", "Content editor"]).user
+    both = make_staff("both", groups=["Staff", "Content editor", "Compliance officer"]).user
+    compliance = make_staff("compliance", groups=["Staff", "Compliance officer"]).user
+    page = ProcedurePage.objects.get(pk=make_procedure().pk)
+    page.change_summary = "回覆期限改為 7 個工作天。"
+    page.save_revision(user=writer)
+    page.get_workflow().start(page, both)  # "both" submits the writer's draft without editing it
+    state = ProcedurePage.objects.get(pk=page.pk).current_workflow_task_state
+    task = state.task.specific
+
+    assert not task.get_task_states_user_can_moderate(both).filter(pk=state.pk).exists()
+    assert task.get_task_states_user_can_moderate(compliance).filter(pk=state.pk).exists()
+    assert task.get_actions(page, compliance) and not task.get_actions(page, both)
+
+
+def test_the_task_type_is_described_to_administrators_in_their_language():
+    with translation.override("en"):
+        assert NoSelfApprovalTask.get_description() == (
+            "Members of the chosen groups approve; nobody who submitted or edited the version can approve or "
+            "reject it."
+        )
+    with translation.override("zh-hant"):
+        described = str(NoSelfApprovalTask.get_description())
+    assert described and "Members" not in described
+
+
+def test_a_page_never_published_can_be_approved_by_another_person(make_procedure, people):
+    page = ProcedurePage.objects.get(pk=make_procedure("SOP-CS-010", publish=False).pk)
+    assert page.live_revision_id is None
+    page = submit(page, people["editor"], change_summary="首次發布。")
+    state = page.current_workflow_task_state
+    task = state.task.specific
+    assert task.get_actions(page, people["editor"]) == []
+    assert {name for name, *_rest in task.get_actions(page, people["compliance"])} >= {"approve", "reject"}
+    assert task.get_task_states_user_can_moderate(people["compliance"]).filter(pk=state.pk).exists()
+    assert not task.get_task_states_user_can_moderate(people["editor"]).filter(pk=state.pk).exists()
+
+
+def test_the_author_of_the_live_version_may_approve_the_next_one(make_procedure, people):
+    """Only edits since the live version count: writing the version in force is no hand in the next."""
+    page = submit(make_procedure(), people["both"], change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "approve", comment="已核對條文。")
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert page.live_revision.user == people["both"]
+
+    page = submit(page, people["editor"], change_summary="新增傳媒查詢升級步驟。")
+    state = page.current_workflow_task_state
+    task = state.task.specific
+    assert task.get_task_states_user_can_moderate(people["both"]).filter(pk=state.pk).exists()
+    assert {name for name, *_rest in task.get_actions(page, people["both"])} >= {"approve", "reject"}

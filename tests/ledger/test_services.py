@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
 from ledger.services import (
+    ERR_ACTOR,
     ERR_ALREADY_CORRECTED,
+    ERR_CORRECTS,
     ERR_FUTURE,
+    ERR_REASON,
     record_append,
     record_correct,
 )
@@ -230,9 +233,15 @@ def test_sqlite_without_immediate_transactions_is_refused(append, monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite configuration check")
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"timeout": 20})
-    with pytest.raises(ImproperlyConfigured, match="IMMEDIATE"):
+    with pytest.raises(ImproperlyConfigured) as caught:
         append()
+    assert str(caught.value) == (
+        'The ledger needs SQLite OPTIONS["transaction_mode"] = "IMMEDIATE" to serialise writers.'
+    )
     assert not Record.objects.exists()
+    # EXCLUSIVE also holds the single write lock from the start of the transaction: allowed
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"transaction_mode": "EXCLUSIVE"})
+    assert append().seq == 1
 
 
 def test_corrects_given_to_record_append_is_checked_too(append):
@@ -241,3 +250,104 @@ def test_corrects_given_to_record_append_is_checked_too(append):
     with pytest.raises(ValidationError, match="already been corrected"):
         append(corrects=original, title="amended again")
     assert Record.objects.count() == 2
+
+
+def test_each_refused_correction_names_its_field_and_says_why(append):
+    """What a compliance officer sees when a correction is refused (mutation testing, docs/testing.md)."""
+    original = append()
+    officer = UserFactory(username="officer")
+    cases = [
+        (
+            {"original": original, "by": officer, "seq": 99},
+            {"seq": ["This field cannot be changed by a correction."]},
+        ),
+        ({"original": None, "by": officer}, {"corrects": [ERR_CORRECTS]}),
+        ({"original": Record(title="never saved"), "by": officer}, {"corrects": [ERR_CORRECTS]}),
+        ({"original": original, "by": None}, {"by": [ERR_ACTOR]}),
+        ({"original": original, "by": UserFactory.build(username="unsaved")}, {"by": [ERR_ACTOR]}),
+        ({"original": original, "by": object()}, {"by": [ERR_ACTOR]}),
+        ({"original": original, "by": officer, "reason": None}, {"reason": [ERR_REASON]}),
+        (
+            {"original": original, "by": officer, "data": ["2026-07-02"]},
+            {"data": ["data: must be a dictionary."]},
+        ),
+    ]
+    for arguments, expected in cases:
+        arguments = dict(arguments)
+        arguments.setdefault("reason", "錯誤記錄")
+        with pytest.raises(ValidationError) as caught:
+            record_correct(arguments.pop("original"), by=arguments.pop("by"), **arguments)
+        assert caught.value.message_dict == expected
+    assert Record.objects.count() == 1
+
+
+def test_a_correction_names_who_made_it_as_the_ledger_shows_people(append, make_staff):
+    original = append()
+    with_profile = make_staff("officer", display_name="合規主任 何家欣").user
+    without_profile = UserFactory(username="auditor", first_name="志明", last_name="黃")
+    nameless = UserFactory(username="robot", first_name="", last_name="")
+
+    first = record_correct(original, by=with_profile, reason="錯誤記錄", outcome=Outcome.VOIDED)
+    second = record_correct(first, by=without_profile, reason="復原", outcome=Outcome.ACKNOWLEDGED)
+    third = record_correct(second, by=nameless, reason="再次更正", title="更正後標題")
+
+    assert first.data["correction"] == {
+        "reason": "錯誤記錄",
+        "by_user_id": with_profile.pk,
+        "by_username": "officer",
+        "by_name": "合規主任 何家欣",
+    }
+    assert second.data["correction"]["by_name"] == without_profile.get_full_name().strip() != ""
+    assert third.data["correction"]["by_name"] == ""
+
+
+def test_a_correction_of_data_carries_the_new_data_and_keeps_the_rest(append):
+    original = append(data={"version": "2", "due": "2026-07-01", "on_time": False}, title="客戶投訴處理程序")
+    officer = UserFactory(username="officer")
+    correction = record_correct(
+        original, by=officer, reason="到期日計錯", data={"version": "2", "due": "2026-07-15", "on_time": True}
+    )
+    assert {k: v for k, v in correction.data.items() if k != "correction"} == {
+        "version": "2",
+        "due": "2026-07-15",
+        "on_time": True,
+    }
+    assert correction.data["correction"]["reason"] == "到期日計錯"
+    assert (correction.title, correction.actor_id, correction.kind) == (
+        original.title,
+        original.actor_id,
+        original.kind,
+    )
+    kept = record_correct(correction, by=officer, reason="標題", title="新標題")
+    assert kept.data["due"] == "2026-07-15" and kept.data["correction"]["reason"] == "標題"
+
+
+PLAIN = "(use str, int, bool, None, list or dict)"
+EXACT = '; write exact numbers as strings, e.g. "85.50"'
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"note": "客戶\x00來電"}, "data.note: NUL characters are not allowed."),
+        ({"answers": [1, {"x": 0.5}]}, f"data.answers[1].x: float is not allowed {PLAIN}{EXACT}."),
+        ({"score": Decimal("1.5")}, f"data.score: Decimal is not allowed {PLAIN}{EXACT}."),
+        ({"when": datetime.date(2026, 7, 1)}, f"data.when: date is not allowed {PLAIN}."),
+        ({"ids": {3: "x"}}, "data.ids: key 3 is not a string."),
+        ([1], "data: must be a dictionary."),
+    ],
+)
+def test_each_data_error_says_where_and_what(append, data, message):
+    """What an integrator sees when evidence data would not survive a round trip (mutation survivors)."""
+    with pytest.raises(ValidationError) as caught:
+        append(data=data)
+    assert caught.value.message_dict == {"data": [message]}
+    assert not Record.objects.exists()
+
+
+def test_data_is_stored_as_plain_json(append):
+    record = append(data={"answers": (1, "b", None, True), "nested": {"due": "2026-07-01", "n": [0]}})
+    expected = {"answers": [1, "b", None, True], "nested": {"due": "2026-07-01", "n": [0]}}
+    assert record.data == expected
+    assert Record.objects.get(pk=record.pk).data == expected
+    assert ledger_verify().ok

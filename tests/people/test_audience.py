@@ -79,6 +79,7 @@ def test_stored_audiences_include_the_same_people(demo_people, make_procedure):
         page = make_procedure(f"SOP-AUD-{n}", publish=False, audience_all=everyone)
         page.audience_departments.set(ds)
         page.audience_positions.set(ps)
+        page.save()  # parental many-to-many fields reach the database only when the page is saved
         pages.append(page)
     pages = list(
         ProcedurePage.objects.filter(pk__in=[p.pk for p in pages]).prefetch_related(
@@ -95,3 +96,19 @@ def test_stored_audiences_include_the_same_people(demo_people, make_procedure):
             audience = Audience.of(page)
             in_staff_filter = StaffProfile.objects.filter(audience.staff_q(), pk=person.pk).exists()
             assert (page.pk in including) == audience.matches(person) == in_staff_filter, (page.code, person)
+    for page, (everyone, ds, ps) in zip(pages, stored, strict=True):  # each page's audience as stored
+        assert Audience.of(page) == Audience(
+            everyone=everyone, departments=frozenset(d.pk for d in ds), positions=frozenset(p.pk for p in ps)
+        )
+    sizes = [StaffProfile.objects.filter(Audience.of(page).staff_q()).count() for page in pages]
+    assert sizes[0] > sizes[2] > 0 and sizes[1] == 0 and sizes[3] > 0  # the cases are not all empty
+
+
+def test_a_model_without_audience_fields_is_named():
+    from people.audience import audience_fields_of
+
+    with pytest.raises(TypeError) as caught:
+        audience_fields_of(Department)
+    assert str(caught.value) == "Department has no audience_fields = AudienceFields(...)"
+    with pytest.raises(TypeError):
+        audience_includes_q(Position, StaffProfile(is_active=True))

@@ -31,3 +31,8 @@ LOGGING = {
 AXES_DISABLE_ACCESS_LOG = True
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="servewell-test-static-"))
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.search.testapp"]  # noqa: F405
+# `make mutation` (scripts/mutation.py) migrates one SQLite test database kept in a file; each mutant's pytest
+# session works on a copy of it (tests/conftest.py) instead of migrating an in-memory one. SQLite only.
+_test_db_file = env_str("SERVEWELL_TEST_DB_FILE")
+if _test_db_file and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": _test_db_file}  # noqa: F405
