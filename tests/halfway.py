@@ -29,9 +29,14 @@ class _Rollback(Exception):
     pass
 
 
-# The search index is derived data, brought in line after the commit (people.importing) or repaired by
-# `manage.py update_index`: its writes are not part of any all-or-nothing unit, so they are not counted.
-DERIVED = re.compile(r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?wagtailsearch_', re.IGNORECASE)
+# The search index and Wagtail's reference index are derived data, brought in line after the commit
+# (people.importing; Wagtail's update_reference_index_task, which swallows its own failures) or repaired by
+# `manage.py update_index` / `rebuild_references_index`: their writes are not part of any all-or-nothing unit,
+# so they are not counted.
+DERIVED = re.compile(
+    r'\s*(INSERT\s+(OR\s+IGNORE\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(wagtailsearch_|wagtailcore_referenceindex)',
+    re.IGNORECASE,
+)
 
 
 def _is_write(sql: str) -> bool:
