@@ -5,15 +5,30 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
-from people.signals import staff_changed
+from people.models import StaffProfile
+from people.signals import staff_changed, staff_changed_many
 
 from .models import AssignmentRule
-from .services import person_changed, rules_materialise
+from .services import audience_materialise, person_changed, rules_materialise
 
 
 @receiver(staff_changed, dispatch_uid="assignments_person_changed")
 def on_staff_changed(sender, profile, created=False, **kwargs) -> None:
     person_changed(profile)
+
+
+BULK_RESYNC_FROM = 50  # past this many people, one full recompute is cheaper than one per person
+
+
+@receiver(staff_changed_many, dispatch_uid="assignments_people_changed")
+def on_staff_changed_many(sender, profile_ids, **kwargs) -> None:
+    """An HR import: each person's obligations, or everything at once for a large file."""
+    if len(profile_ids) >= BULK_RESYNC_FROM:
+        rules_materialise()
+        audience_materialise()
+        return
+    for profile in StaffProfile.objects.filter(pk__in=profile_ids):
+        person_changed(profile)
 
 
 def _materialise_on_commit(rule_id: int) -> None:

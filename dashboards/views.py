@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from assignments.forms import ManualAssignmentForm
 from assignments.selectors import my_work
 from assignments.services import MANUAL_NOT_IN_SUBTREE, can_assign_to, obligation_assign
+from core.params import int_param
 from kb.selectors import owed_status, pending_owed
 from people.models import Department
 from people.selectors import VIEW_ALL, can_view_profile, has_team, profile_for, staff_list, team_scope
@@ -43,9 +44,9 @@ class TeamView(TemplateView):
         query = params.get("q", "").strip()
         if query:
             people = people.filter(Q(display_name__icontains=query) | Q(employee_number__icontains=query))
-        department = params.get("department", "")
-        if department.isdigit():
-            people = people.filter(department_id=int(department))
+        department = int_param(self.request, "department")
+        if department is not None:
+            people = people.filter(department_id=department)
         page = Paginator(people, self.paginate_by).get_page(params.get("page"))
         status = owed_status(list(page.object_list))
         for person in page.object_list:
@@ -58,7 +59,7 @@ class TeamView(TemplateView):
             "people": page.object_list,
             "departments": departments,
             "query": query,
-            "department": department,
+            "department": "" if department is None else str(department),
             "include_inactive": include_inactive,
             "can_see_all": user.has_perm(VIEW_ALL),
         }

@@ -15,6 +15,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import Page
 
+from core.spreadsheets import ListExportMixin
 from kb.forms import MarkReviewedForm
 from kb.models import ProcedurePage
 from kb.selectors import AUDIT_READ, can_review_procedure, latest_version, review_schedule, reviewable_ids
@@ -36,7 +37,7 @@ def can_review(user) -> bool:
     return user.has_perm(VIEW_REVIEWS) or _can_edit_pages(user)
 
 
-class ReviewDueReportView(ReportView):
+class ReviewDueReportView(ListExportMixin, ReportView):
     """Procedures whose review is due within 30 days or overdue, latest first."""
 
     page_title = _("Procedures due for review")

@@ -7,7 +7,6 @@ set back to when the version was published, so due dates, review cycles and hist
 from __future__ import annotations
 
 import datetime
-import io
 import random
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
+from core.spreadsheets import Sheet, xlsx_file
 from kb.demo_data.procedures import CATEGORIES, PROCEDURES
 from kb.demo_data.recent_updates import RECENT_UPDATES
 from kb.models import (
@@ -31,7 +31,7 @@ from kb.models import (
     ProceduresIndexPage,
     PublishedVersion,
 )
-from kb.selectors import audience_staff
+from kb.selectors import acknowledgement_due, audience_staff
 from kb.services import acknowledge, procedure_mark_reviewed
 from people.access import is_read_only
 from people.models import Department, Position, StaffProfile
@@ -44,21 +44,10 @@ PENDING_SUBMISSION = ("SOP-CS-001", "更新熱線服務時間：電話理財熱�
 
 
 def _xlsx(columns: list[str], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="0B4F6C")
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, len(column) * 2 + 4)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """An empty form (header row only) as a workbook, written by the one spreadsheet writer."""
+    widths = [max(12, len(column) * 2 + 4) for column in columns]
+    with xlsx_file([Sheet(title=title, header=columns, rows=[], widths=widths)]) as output:
+        return output.read()
 
 
 def _document(spec: dict, uploader):
@@ -138,8 +127,8 @@ def acknowledge_some(page: AcknowledgedPage, version: PublishedVersion) -> None:
     today = timezone.localdate()
     page = type(page).objects.get(pk=page.pk)
     for person in audience_staff(page):
-        due = version.ack_due(page.ack_due_days, person.hire_date)
-        start = max(version.effective_date, timezone.localdate(version.published_at), person.hire_date)
+        due = acknowledgement_due(page, version, person.hire_date)
+        start = due - datetime.timedelta(days=page.ack_due_days)
         roll = random.Random(f"{page.reference}-{version.label}-{person.employee_number}").random()
         diligence = 0.55 + 0.4 * random.Random(person.employee_number).random()  # some people fall behind
         if person.user.username == "newhire1" or roll > diligence:

@@ -5,6 +5,7 @@ demo is loaded, so "recent" updates stay recent."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,7 +22,7 @@ from kb.models import (
     RegulationUpdatePage,
     ReviewFlag,
 )
-from kb.services import procedure_mark_reviewed
+from kb.services import procedure_mark_reviewed, review_flags_settle
 from people.models import Department, Position
 
 INTRO = (
@@ -29,10 +30,44 @@ INTRO = (
     "為示範資料。</p>"
 )
 DATA_TODAY = datetime.date(2026, 11, 28)  # the day the demo text was written against
+TEXT_FIELDS = ("title", "summary", "body")
+# A whole date in the text: 2026-12-01, or 2026 年 12 月 1 日 (with or without the spaces).
+TEXT_DATE = re.compile(
+    r"(?P<iso>(?<!\d)(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2})(?!\d))"
+    r"|(?P<zh>(?<!\d)(?P<y2>\d{4})(?P<s1>\s*)年(?P<s2>\s*)(?P<m2>\d{1,2})(?P<s3>\s*)月(?P<s4>\s*)(?P<d2>\d{1,2})"
+    r"(?P<s5>\s*)日)"
+)
 
 
-def _shift(day: str) -> datetime.date:
-    return datetime.date.fromisoformat(day) + (timezone.localdate() - DATA_TODAY)
+def shift_text_dates(text: str, delta: datetime.timedelta) -> str:
+    """Move every whole date in ``text`` by ``delta``, keeping its format, so the text agrees with the shifted
+    fields ("本通告於 2026 年 12 月 1 日生效" and an effective date of 2026-12-01, both moved alike)."""
+
+    def move(match: re.Match) -> str:
+        if match["iso"]:
+            day = datetime.date(int(match["y1"]), int(match["m1"]), int(match["d1"])) + delta
+            return day.isoformat()
+        day = datetime.date(int(match["y2"]), int(match["m2"]), int(match["d2"])) + delta
+        return (
+            f"{day.year}{match['s1']}年{match['s2']}{day.month}{match['s3']}月{match['s4']}{day.day}"
+            f"{match['s5']}日"
+        )
+
+    return TEXT_DATE.sub(move, text)
+
+
+def update_as_loaded(spec: dict, today: datetime.date) -> dict:
+    """A demo update as loaded on ``today``: its dates and the dates quoted in its texts moved alike by the
+    days since DATA_TODAY, so "recent" updates stay recent and every text agrees with the fields."""
+    delta = today - DATA_TODAY
+    loaded = dict(spec)
+    for key in ("issued", "effective", "repealed_on"):
+        if spec[key]:
+            loaded[key] = datetime.date.fromisoformat(spec[key]) + delta
+    for key in TEXT_FIELDS:
+        loaded[key] = shift_text_dates(spec[key], delta)
+    loaded["obligations"] = [shift_text_dates(text, delta) for text in spec["obligations"]]
+    return loaded
 
 
 @transaction.atomic
@@ -54,15 +89,15 @@ def load_regulations(home: Page) -> int:
     index.save_revision().publish()
 
     pages: dict[str, RegulationUpdatePage] = {}
-    for spec in UPDATES:
-        issued = _shift(spec["issued"])
+    for spec in [update_as_loaded(spec, timezone.localdate()) for spec in UPDATES]:
+        issued = spec["issued"]
         page = RegulationUpdatePage(
             title=spec["title"],
             slug=spec["slug"],
             issuer=issuers[spec["issuer"]],
             document_number=spec["document_number"],
             issued_date=issued,
-            effective_date=_shift(spec["effective"]),
+            effective_date=spec["effective"],
             impact=spec["impact"],
             summary=spec["summary"],
             obligations=[("obligation", {"text": text}) for text in spec["obligations"]],
@@ -70,7 +105,7 @@ def load_regulations(home: Page) -> int:
             audience_all=spec["audience"] == "all",
             ack_due_days=spec["ack_due_days"],
             change_summary="首次發布。",
-            repealed_on=_shift(spec["repealed_on"]) if spec["repealed_on"] else None,
+            repealed_on=spec["repealed_on"],
             live=False,
         )
         index.add_child(instance=page)
@@ -94,6 +129,7 @@ def load_regulations(home: Page) -> int:
             RegulationUpdatePage.objects.filter(pk=pages[spec["slug"]].pk).update(
                 superseded_by=pages[spec["superseded_by"]]
             )
+    review_flags_settle()  # versions dated after an update (SOP-CS-003 v3 after FMA/CP/2026/15) answered it
     return len(UPDATES)
 
 

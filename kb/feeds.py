@@ -25,9 +25,14 @@ class RegulationRssFeed(Feed):
         self.request = request
         return user
 
+    def _on_request_host(self, page) -> str:
+        """The page on the host the reader used (Wagtail's Site record says http://localhost in the demo)."""
+        parts = page.get_url_parts(self.request)
+        return self.request.build_absolute_uri(parts[2] if parts else "/")
+
     def link(self, user) -> str:
         index = RegulationIndexPage.objects.live().first()
-        return index.get_full_url(self.request) if index else "/"
+        return self._on_request_host(index) if index else self.request.build_absolute_uri("/")
 
     def items(self, user):
         return (
@@ -45,7 +50,7 @@ class RegulationRssFeed(Feed):
         }
 
     def item_link(self, item: RegulationUpdatePage) -> str:
-        return item.get_full_url(self.request)
+        return self._on_request_host(item)
 
     def item_guid(self, item: RegulationUpdatePage) -> str:
         return f"servewell-regulation-{item.pk}"

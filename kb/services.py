@@ -21,7 +21,13 @@ from kb.models import (
     RegulationUpdatePage,
     ReviewFlag,
 )
-from kb.selectors import can_review_procedure, in_force_by_page, latest_version
+from kb.selectors import (
+    acknowledgement_due,
+    can_review_procedure,
+    in_force_by_page,
+    latest_version,
+    newer_material_version,
+)
 from kb.signals import regulation_published
 from ledger.models import Outcome, RecordKind
 from ledger.services import record_append
@@ -131,6 +137,27 @@ def review_flags_raise(regulation: RegulationUpdatePage) -> list[ReviewFlag]:
     return ReviewFlag.objects.bulk_create(flags)
 
 
+def review_flags_settle() -> int:
+    """Clear open flags that a later material version of their procedure already answered, as of that version
+    (its publisher, its date, its "what changed"). Needed when versions are dated back (the demo, an import);
+    ``kb.selectors.open_review_flags`` never shows such flags meanwhile."""
+    settled = 0
+    for flag in ReviewFlag.objects.filter(cleared_at__isnull=True).filter(newer_material_version()):
+        version = (
+            PublishedVersion.objects.filter(
+                page_id=flag.procedure_id, is_material=True, published_at__gt=flag.raised_at
+            )
+            .order_by("published_at")
+            .first()
+        )
+        flag.cleared_at = version.published_at
+        flag.cleared_by = version.submitted_by or version.published_by
+        flag.cleared_note = f"v{version.label}: {version.change_summary}"
+        flag.save(update_fields=["cleared_at", "cleared_by", "cleared_note"])
+        settled += 1
+    return settled
+
+
 def _clear_flags(procedure: ProcedurePage, user, note: str) -> int:
     return ReviewFlag.objects.filter(procedure_id=procedure.pk, cleared_at__isnull=True).update(
         cleared_at=timezone.now(), cleared_by=user, cleared_note=note
@@ -172,7 +199,7 @@ def acknowledge(
     if page.comprehension_quiz_id and not comprehension_check_passed(user, page, version):
         raise AcknowledgementError(ACK_CHECK_REQUIRED)
     profile = profile_for(user)
-    due = version.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+    due = acknowledgement_due(page, version, profile.hire_date if profile else None)
     now = at or timezone.now()
     on_time = timezone.localdate(now) <= due
     try:

@@ -6,8 +6,9 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
 from assignments.services import target_materialise
+from core.urls import absolute_url
 from kb.models import AcknowledgedPage, ProcedurePage, RegulationIndexPage, RegulationUpdatePage
-from kb.selectors import audience_staff, in_force_by_page
+from kb.selectors import audience_staff, in_force_by_page, owed_acknowledgements
 from kb.services import acknowledge, version_record_publish
 from kb.signals import regulation_published
 from notifications.services import notify
@@ -21,6 +22,9 @@ def record_version(sender, instance, revision, **kwargs):
     if not kwargs.get("alias"):
         version_record_publish(instance, revision)
         target_materialise(instance)  # who owes the version in force now: the obligation table
+        if isinstance(instance, RegulationUpdatePage):  # updates it replaces ask nothing new of its audience
+            for replaced in RegulationUpdatePage.objects.live().filter(superseded_by_id=instance.pk):
+                target_materialise(replaced)
 
 
 @receiver(page_unpublished, sender=ProcedurePage, dispatch_uid="kb_unpublish_procedure_obligations")
@@ -39,23 +43,29 @@ def grant_regulation_section_permissions(sender, instance, created, raw=False, *
 
 @receiver(regulation_published, dispatch_uid="notify_regulation_published")
 def notify_regulation_audience(sender, page, version, **kwargs) -> None:
-    """A new regulation update, or a material change to one: tell everyone who must read it."""
+    """A new regulation update, or a material change to one: tell everyone who must read it, each with their
+    own due date (``kb.selectors.acknowledgement_due``: a later joiner's is later). Nobody who no longer owes
+    it (repealed, or replaced for them) is told."""
     if not version.is_material:
         return
-    version.refresh_from_db()  # sent after commit: read the version as committed
-    with override("zh-hant"):
-        due = version.ack_due(page.ack_due_days)
-        title = _("New regulation update to read: %(title)s") % {"title": page.title}
-        body = _(
-            "%(issuer)s %(number)s, effective %(effective)s. Please read and acknowledge it by %(due)s."
-        ) % {
-            "issuer": page.issuer.name,
-            "number": page.document_number,
-            "effective": page.effective_date.isoformat(),
-            "due": due.isoformat(),
-        }
-    users = [person.user for person in audience_staff(page)]
-    notify(users, title=title, body=body, url=page.get_full_url())
+    page = type(page).objects.prefetch_related(*page.audience_fields.prefetch).get(pk=page.pk)
+    by_due: dict = {}
+    for row in owed_acknowledgements(audience_staff(page), [page]):
+        if row.version.pk == version.pk:
+            by_due.setdefault(row.due_date, []).append(row.person.user)
+    url = absolute_url(page.get_full_url())
+    for due, users in sorted(by_due.items()):
+        with override("zh-hant"):
+            title = _("New regulation update to read: %(title)s") % {"title": page.title}
+            body = _(
+                "%(issuer)s %(number)s, effective %(effective)s. Please read and acknowledge it by %(due)s."
+            ) % {
+                "issuer": page.issuer.name,
+                "number": page.document_number,
+                "effective": page.effective_date.isoformat(),
+                "due": due.isoformat(),
+            }
+        notify(users, title=title, body=body, url=url)
 
 
 @receiver(attempt_graded, dispatch_uid="kb_acknowledge_on_comprehension_pass")

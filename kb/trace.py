@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheets import Sheet, local_time_label, spreadsheet_response
 from kb.models import RegulationUpdatePage
 from kb.selectors import RegulationTrace, regulation_trace
 
@@ -41,72 +39,39 @@ def traceability(request, page_id: int):
     return TemplateResponse(request, "kb/regulation_trace.html", context)
 
 
-def _table(trace: RegulationTrace) -> tuple[list[str], list[list[str]]]:
-    header = [
-        _("Department"),
-        _("Employee number"),
-        _("Name"),
-        _("Position"),
-        _("Status"),
-        _("Due date"),
-        _("Acknowledged at"),
-    ]
-    rows = [
-        [
-            row.person.department.name,
-            row.person.employee_number,
-            row.person.display_name,
-            row.person.position.name,
-            str(STATUS_LABELS[row.status]),
-            row.due_date.isoformat() if row.due_date else "",
-            timezone.localtime(row.acknowledged_at).strftime("%Y-%m-%d %H:%M") if row.acknowledged_at else "",
-        ]
-        for row in trace.rows
-    ]
-    return header, rows
-
-
-def traceability_download(request, page_id: int, fmt: str):
-    if fmt not in {"csv", "xlsx"}:
-        raise Http404(_("Downloads are CSV or XLSX."))
-    trace = _trace_for(request, page_id)
-    header, rows = _table(trace)
+def _sheets(trace: RegulationTrace) -> list[Sheet]:
+    """The acknowledgements per person, then the affected procedures (XLSX only: a CSV holds one table)."""
     regulation = trace.regulation
-    filename = f"trace-{regulation.pk}-{timezone.localdate().isoformat()}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([regulation.document_number, regulation.title])
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(_xlsx(trace, header, rows), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(trace: RegulationTrace, header: list[str], rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    regulation = trace.regulation
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Acknowledgements")[:31]
-    sheet.append([regulation.document_number, regulation.title])
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    procedures = book.create_sheet(_("Procedures")[:31])
-    procedures.append([_("Code"), _("Procedure"), _("Versions published since"), _("Review flag")])
-    for item in trace.procedures:
-        procedures.append(
+    acknowledgements = Sheet(
+        title=_("Acknowledgements"),
+        preamble=[[regulation.document_number, regulation.title]],
+        header=[
+            _("Department"),
+            _("Employee number"),
+            _("Name"),
+            _("Position"),
+            _("Status"),
+            _("Due date"),
+            _("Acknowledged at (%(zone)s)") % {"zone": local_time_label()},
+        ],
+        rows=[
+            [
+                row.person.department.name,
+                row.person.employee_number,
+                row.person.display_name,
+                row.person.position.name,
+                STATUS_LABELS[row.status],
+                row.due_date,
+                row.acknowledged_at,
+            ]
+            for row in trace.rows
+        ],
+        widths=(16, 12, 16, 16, 14, 12, 18),
+    )
+    procedures = Sheet(
+        title=_("Procedures"),
+        header=[_("Code"), _("Procedure"), _("Versions published since"), _("Review flag")],
+        rows=[
             [
                 item.procedure.code,
                 item.procedure.title,
@@ -117,11 +82,20 @@ def _xlsx(trace: RegulationTrace, header: list[str], rows: list[list[str]]) -> b
                 "; ".join(
                     (_("cleared %(date)s") % {"date": timezone.localdate(f.cleared_at).isoformat()})
                     if f.cleared_at
-                    else _("open")
+                    else (_("answered by a later version") if f.answered else _("open"))
                     for f in item.flags
                 ),
             ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            for item in trace.procedures
+        ],
+    )
+    return [acknowledgements, procedures]
+
+
+def traceability_download(request, page_id: int, fmt: str):
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404(_("Downloads are CSV or XLSX."))
+    trace = _trace_for(request, page_id)
+    sheets = _sheets(trace)
+    stem = f"trace-{trace.regulation.pk}-{timezone.localdate().isoformat()}"
+    return spreadsheet_response(stem, fmt, sheets[:1] if fmt == "csv" else sheets)

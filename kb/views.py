@@ -17,6 +17,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 
 from core.pages import page_views
+from core.params import parse_int
 from kb.forms import MarkReviewedForm, RegulationFilterForm
 from kb.models import (
     AcknowledgedPage,
@@ -35,6 +36,7 @@ from kb.selectors import (
     latest_review,
     latest_version,
     open_review_flags,
+    owed_acknowledgements,
     owed_team_progress,
     procedures_in,
     regulation_feed,
@@ -126,7 +128,15 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         context["ack"] = Acknowledgement.objects.filter(
             user=request.user, page_id=page.pk, version_number=in_force.number
         ).first()
-        context["ack_due"] = in_force.ack_due(page.ack_due_days, profile.hire_date if profile else None)
+        owed = owed_acknowledgements([profile], [page]) if profile else []
+        context["ack_due"] = owed[0].due_date if owed else None
+        # A repealed update, or one replaced by an update the reader must read, asks nothing of them.
+        context["not_required"] = (
+            isinstance(page, RegulationUpdatePage)
+            and page.status in (page.REPEALED, page.SUPERSEDED)
+            and not owed
+            and context["ack"] is None
+        )
         if page.comprehension_quiz_id and context["ack"] is None:
             context["check"] = _comprehension_check(page, in_force, request.user)
     return TemplateResponse(request, page.get_template(request), context)
@@ -227,9 +237,8 @@ def document_compare(page: AcknowledgedPage, request):
 def document_acknowledge(page: AcknowledgedPage, request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        number = int(request.POST.get("version", ""))
-    except ValueError:
+    number = parse_int(request.POST.get("version"))
+    if number is None:
         messages.error(request, _("The version to acknowledge is missing. Reload the page and try again."))
         return redirect(page.url)
     try:

@@ -24,7 +24,7 @@ def register_kb_admin_urls():
             ReviewDueReportView.as_view(results_only=True),
             name="kb_review_due_results",
         ),
-        path("procedures/<int:page_id>/reviewed/", mark_reviewed, name="kb_mark_reviewed"),
+        path("procedures/<id:page_id>/reviewed/", mark_reviewed, name="kb_mark_reviewed"),
     ]
 
 

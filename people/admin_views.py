@@ -7,7 +7,6 @@ a one-time token, so the confirm step re-validates exactly the file that was pre
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import secrets
 
@@ -20,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from core.spreadsheets import Sheet, spreadsheet_response
 
 from .importing import (
     ERR_FILE_TYPE,
@@ -34,7 +35,7 @@ from .importing import (
 IMPORT_PERMISSION = "people.import_staff"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "people_staff_import"
-TEMPLATE_FILENAME = "staff-import-template.csv"
+TEMPLATE_STEM = "staff-import-template"
 
 ERR_TOO_LARGE = _("The file is larger than %(max)s MB: split it into smaller files.")
 ERR_UPLOAD_EXPIRED = _("That upload is no longer available. Please upload the file again.")
@@ -137,12 +138,8 @@ class StaffImportView(WagtailAdminTemplateMixin, View):
 
 
 def staff_import_template(request: HttpRequest) -> HttpResponse:
-    """An empty CSV with the Chinese headers, UTF-8 with BOM so Excel shows the characters."""
+    """An empty CSV with the Chinese headers (the one CSV writer: UTF-8 with BOM, so Excel shows them)."""
     if not can_import_staff(request.user):
         raise PermissionDenied
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer, lineterminator="\r\n").writerow([TEMPLATE_HEADERS[c] for c in REQUIRED_COLUMNS])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
-    return response
+    sheet = Sheet(title=TEMPLATE_STEM, header=[TEMPLATE_HEADERS[c] for c in REQUIRED_COLUMNS], rows=[])
+    return spreadsheet_response(TEMPLATE_STEM, "csv", [sheet])

@@ -20,12 +20,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelsearch.backends import get_search_backends_with_name
+
+from core.spreadsheets import looks_like_formula
 
 from .models import Department, Position, StaffProfile
-from .services import staff_set_active
+from .services import org_sync_many
+from .signals import staff_changed_many
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +117,10 @@ ERR_MISSING_COLUMN = _("The file has no “%(column)s” column (accepted header
 ERR_DUPLICATE_COLUMN = _("The column “%(column)s” appears more than once.")
 
 ERR_REQUIRED = _("This field is required.")
+ERR_FORMULA = _(
+    "“%(value)s” starts like a spreadsheet formula (=, +, -, @, a tab or a line break). "
+    "Enter the plain value, not a formula."
+)
 ERR_TOO_LONG = _("“%(value)s” is longer than %(max)s characters.")
 ERR_DUPLICATE_EMPLOYEE = _("Employee number %(value)s also appears on line %(other)s.")
 ERR_EMAIL_INVALID = _("“%(value)s” is not a valid email address.")
@@ -127,6 +136,9 @@ ERR_DATE_INVALID = _("“%(value)s” is not a date: use YYYY-MM-DD or YYYY/MM/D
 ERR_DATE_FUTURE = _("The hire date %(value)s is more than a year in the future.")
 ERR_ACTIVE_INVALID = _(
     "“%(value)s” is not a yes/no value: use 1/0, Y/N, yes/no, true/false, 是/否 or 在職/離職."
+)
+ERR_CHANGED_MEANWHILE = _(
+    "Staff records changed while the file was being checked, so nothing was imported. Upload the file again."
 )
 ERR_SUPERVISOR_UNKNOWN = _("No staff member has the employee number %(value)s, in this file or in ServeWell.")
 ERR_SUPERVISOR_SELF = _("A person cannot be their own supervisor.")
@@ -294,7 +306,9 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its "=..." text, which validation refuses (a cached
+        # result could be anything, and a file written by a program has none: the cell would read as empty).
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise StaffImportError([ImportIssue(None, None, str(ERR_XLSX_INVALID))]) from None
     try:
@@ -304,6 +318,12 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
     finally:
         workbook.close()
     return iter(records)
+
+
+def _is_formula(value: Any) -> bool:
+    """A cell a spreadsheet would run: "=..." (also every XLSX formula cell), "+...", "-...", "@...", or
+    text led by a tab or line break (also after leading spaces)."""
+    return isinstance(value, str) and (looks_like_formula(value) or looks_like_formula(value.lstrip(" ")))
 
 
 def _is_blank(value: Any) -> bool:
@@ -477,11 +497,28 @@ class _Validator:
         self.seen_emp: dict[str, int] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_username: dict[str, int] = {}
+        self.formula_columns: set[str] = set()
 
     def add(self, row: Row, column: str, message: Any) -> None:
+        if column in self.formula_columns:
+            return  # the formula is the problem; "required" or "unknown" would only mislead
         self.issues.append(ImportIssue(row.line, row.label(column), str(message)))
 
+    def _refuse_formulas(self, row: Row) -> Row:
+        """Report every cell that starts like a formula; the rest of the checks see those cells as blank."""
+        formulas = [column for column, value in row.values.items() if _is_formula(value)]
+        self.formula_columns = set()
+        for column in formulas:
+            shown = _text(row.values[column])[:60]
+            self.add(row, column, ERR_FORMULA % {"value": shown})
+        self.formula_columns = set(formulas)
+        if not formulas:
+            return row
+        values = {column: None if column in self.formula_columns else v for column, v in row.values.items()}
+        return Row(line=row.line, values=values, labels=row.labels)
+
     def check(self, row: Row) -> _Planned:
+        row = self._refuse_formulas(row)
         values = row.values
         emp = self._text_field(row, EMPLOYEE_NUMBER)
         name = self._text_field(row, NAME)
@@ -671,22 +708,6 @@ def _check_supervisors(planned: list[_Planned], profiles: Mapping[str, StaffProf
 # --- Applying -------------------------------------------------------------------------------------------
 
 
-def _supervisors_first(planned: list[_Planned]) -> list[_Planned]:
-    """File rows ordered so each supervisor in the file comes before their reports (graph is acyclic)."""
-    in_file = {p.employee_number: p for p in planned}
-    ordered: list[_Planned] = []
-    placed: set[str] = set()
-    for item in planned:
-        chain = []
-        node: _Planned | None = item
-        while node is not None and node.employee_number not in placed:
-            chain.append(node)
-            placed.add(node.employee_number)
-            node = in_file.get(node.supervisor)
-        ordered.extend(reversed(chain))
-    return ordered
-
-
 def _describe(item: _Planned) -> RowChange:
     """Compare a planned row with the database: the preview's line for it (new people list their values)."""
     existing = item.existing
@@ -737,80 +758,244 @@ def _describe(item: _Planned) -> RowChange:
     return RowChange(item.row.line, item.employee_number, item.name, action, changes)
 
 
-def _apply(planned: list[_Planned]) -> None:
+BATCH = 500  # rows per bulk statement (well under SQLite's limit on bound parameters)
+
+
+def _stamp() -> tuple:
+    """What the validation read, cheaply: if it differs inside the write transaction, someone changed staff,
+    logins, departments or positions meanwhile, and the plan may no longer hold."""
     user_model = get_user_model()
-    pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
-    for item in _supervisors_first(planned):
-        supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
+    return (
+        StaffProfile.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")),
+        user_model.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        tuple(Department.objects.order_by("pk").values_list("pk", "code", "name", "is_active")),
+        tuple(Position.objects.order_by("pk").values_list("pk", "code", "name")),
+    )
+
+
+def _columns(model: type) -> list[Any]:
+    """The concrete fields an INSERT names (all but the auto primary key)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+@dataclass
+class _NewPerson:
+    item: _Planned
+    profile_values: list[Any]  # database-ready values for _columns(StaffProfile), ids filled in later
+    username: str
+
+
+@dataclass
+class _Writes:
+    """Everything the write transaction does, worked out (down to database-ready values) before it starts,
+    so the transaction itself is a few statements over prepared rows."""
+
+    user_rows: list[tuple[Any, ...]]  # database-ready values for _columns(user model)
+    levels: list[list[_NewPerson]]  # new people, the top of the org chart first
+    user_updates: list[tuple[Any, ...]]  # (email, username, is_active, user id)
+    profile_updates: list[tuple[_Planned, int]]  # (row, profile id)
+    now: datetime.datetime
+
+
+def _prepare(planned: list[_Planned]) -> _Writes:
+    user_model = get_user_model()
+    now = timezone.now()
+    new = {item.employee_number: item for item in planned if item.existing is None}
+    depth: dict[str, int] = {}
+
+    def level(emp: str) -> int:  # the graph is acyclic (validated); a loop, not recursion
+        chain = []
+        node = emp
+        while node in new and node not in depth:
+            chain.append(node)
+            node = new[node].supervisor
+        base = depth.get(node, -1) if node in new else -1
+        for member in reversed(chain):
+            base += 1
+            depth[member] = base
+        return depth[emp]
+
+    user_fields, profile_fields = _columns(user_model), _columns(StaffProfile)
+    user_rows: list[tuple[Any, ...]] = []
+    levels: list[list[_NewPerson]] = []
+    for emp, item in new.items():
+        user = user_model(
+            **{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active
+        )
+        user.set_unusable_password()
+        user_rows.append(tuple(f.get_db_prep_save(getattr(user, f.attname), connection) for f in user_fields))
+        profile = StaffProfile(
+            employee_number=item.employee_number,
+            display_name=item.name,
+            department_id=item.department.pk,
+            position_id=item.position.pk,
+            hire_date=item.hire_date,
+            is_active=item.active,
+            updated_at=now,
+        )
+        values = [f.get_db_prep_save(getattr(profile, f.attname), connection) for f in profile_fields]
+        number = level(emp)
+        while len(levels) <= number:
+            levels.append([])
+        levels[number].append(_NewPerson(item, values, item.username))
+
+    user_updates, profile_updates = [], []
+    for item in planned:
         profile = item.existing
         if profile is None:
-            user = user_model(
-                **{user_model.USERNAME_FIELD: item.username}, email=item.email, is_active=item.active
-            )
-            user.set_unusable_password()
-            user.save()
-            profile = StaffProfile(
-                user=user,
-                employee_number=item.employee_number,
-                display_name=item.name,
-                department=item.department,
-                position=item.position,
-                supervisor_id=supervisor_id,
-                hire_date=item.hire_date,
-                is_active=item.active,
-            )
-            profile.save()
-            pk_by_emp[item.employee_number] = profile.pk
             continue
-
         user = profile.user
-        user_fields = []
-        if user.email != item.email:
-            user.email = item.email
-            user_fields.append("email")
-        if item.username is not None and user.get_username() != item.username:
-            setattr(user, user_model.USERNAME_FIELD, item.username)
-            user_fields.append(user_model.USERNAME_FIELD)
-        if user_fields:
-            user.save(update_fields=user_fields)
+        username = item.username if item.username is not None else user.get_username()
+        if (user.email, user.get_username(), user.is_active) != (item.email, username, bool(item.active)):
+            user_updates.append((item.email, username, bool(item.active), user.pk))
+        current = (
+            profile.display_name,
+            profile.department_id,
+            profile.position_id,
+            profile.supervisor.employee_number if profile.supervisor else "",
+            profile.hire_date,
+            profile.is_active,
+        )
+        wanted = (
+            item.name,
+            item.department.pk,
+            item.position.pk,
+            item.supervisor,
+            item.hire_date,
+            item.active,
+        )
+        if current != wanted:
+            profile_updates.append((item, profile.pk))
+    return _Writes(user_rows, levels, user_updates, profile_updates, now)
 
-        new_values = {
-            "display_name": item.name,
-            "department_id": item.department.pk,
-            "position_id": item.position.pk,
-            "supervisor_id": supervisor_id,
-            "hire_date": item.hire_date,
-        }
-        profile_fields = [name for name, value in new_values.items() if getattr(profile, name) != value]
-        if profile_fields:
-            for name in profile_fields:
-                setattr(profile, name, new_values[name])
-            # save() re-hangs the subtree in the closure table when the supervisor changed.
-            profile.save(update_fields=[name.removesuffix("_id") for name in profile_fields] + ["updated_at"])
-        if profile.is_active != item.active or user.is_active != item.active:
-            staff_set_active(profile, active=item.active)
+
+def _insert_sql(model: type) -> str:
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column) for f in _columns(model))
+    marks = ", ".join(["%s"] * len(_columns(model)))
+    return f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
+
+
+def _apply(writes: _Writes) -> list[int]:
+    """The writes, inside the caller's transaction; returns the ids of the profiles written.
+
+    New logins are one prepared INSERT run for all rows; new profiles one per level of the org chart
+    (supervisors first, so each row knows its supervisor's id); existing people one prepared UPDATE each for
+    logins and profiles; then the closure table once for new and moved people and everyone below them.
+    """
+    user_model = get_user_model()
+    ops = connection.ops
+    username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    profile_fields = [f.attname for f in _columns(StaffProfile)]
+    user_at, supervisor_at = profile_fields.index("user_id"), profile_fields.index("supervisor_id")
+    pk_by_emp = dict(StaffProfile.objects.values_list("employee_number", "pk"))
+    supervisor_of = dict(
+        StaffProfile.objects.filter(supervisor__isnull=False).values_list("employee_number", "supervisor_id")
+    )
+    created: list[int] = []
+    with connection.cursor() as cursor:
+        if writes.user_rows:
+            cursor.executemany(_insert_sql(user_model), writes.user_rows)
+            wanted = {person.username for level in writes.levels for person in level}
+            user_pk = {
+                name: pk
+                for name, pk in user_model.objects.values_list(username_field.attname, "pk")
+                if name in wanted
+            }
+        newest = StaffProfile.objects.aggregate(top=Max("pk"))["top"] or 0
+        for level in writes.levels:
+            rows = []
+            for person in level:
+                values = list(person.profile_values)
+                values[user_at] = user_pk[person.username]
+                values[supervisor_at] = pk_by_emp[person.item.supervisor] if person.item.supervisor else None
+                rows.append(values)
+            cursor.executemany(_insert_sql(StaffProfile), rows)
+            for emp, pk in StaffProfile.objects.filter(pk__gt=newest).values_list("employee_number", "pk"):
+                pk_by_emp[emp] = pk
+                created.append(pk)
+                newest = max(newest, pk)
+
+        users_table = ops.quote_name(user_model._meta.db_table)
+        if writes.user_updates:
+            cursor.executemany(
+                f"UPDATE {users_table} SET email = %s, {ops.quote_name(username_field.column)} = %s, "
+                "is_active = %s WHERE id = %s",
+                writes.user_updates,
+            )
+        moved: set[int] = set(created)
+        params = []
+        for item, pk in writes.profile_updates:
+            supervisor_id = pk_by_emp[item.supervisor] if item.supervisor else None
+            if supervisor_of.get(item.employee_number) != supervisor_id:
+                moved.add(pk)
+            params.append(
+                (
+                    item.name,
+                    item.department.pk,
+                    item.position.pk,
+                    supervisor_id,
+                    ops.adapt_datefield_value(item.hire_date),
+                    bool(item.active),
+                    ops.adapt_datetimefield_value(writes.now),
+                    pk,
+                )
+            )
+        if params:
+            cursor.executemany(
+                f"UPDATE {ops.quote_name(StaffProfile._meta.db_table)} SET display_name = %s, "
+                "department_id = %s, position_id = %s, supervisor_id = %s, hire_date = %s, is_active = %s, "
+                "updated_at = %s WHERE id = %s",
+                params,
+            )
+    org_sync_many(moved)
+    return created + [pk for _item, pk in writes.profile_updates]
+
+
+def _index(profile_ids: list[int]) -> None:
+    """Bring the search index in line after the commit (bulk writes send no save signals)."""
+    if not profile_ids:
+        return
+    for name, backend in get_search_backends_with_name(with_auto_update=True):
+        try:
+            for start in range(0, len(profile_ids), BATCH):
+                chunk = StaffProfile.objects.filter(pk__in=profile_ids[start : start + BATCH])
+                backend.add_bulk(StaffProfile, list(chunk.select_related("department", "position")))
+        except Exception:  # the import is committed; `manage.py update_index` repairs the index
+            logger.exception("Staff import: indexing in the %r search backend failed", name)
 
 
 def staff_import(rows: Sequence[Row], *, dry_run: bool = False, actor: Any = None) -> ImportResult:
-    """Validate all rows, then (unless ``dry_run``) create and update staff in one transaction.
+    """Validate all rows, then (unless ``dry_run``) create and update staff in one short transaction.
 
-    Raises ``StaffImportError`` with every issue and writes nothing if any row is bad. People not in the
-    file are never touched; rows that match the database cause no writes at all.
+    Validation reads the database outside any transaction, so it never holds the write lock however long
+    the file; the writes are bulk statements in one transaction that first checks nothing changed since
+    (else ``StaffImportError``, nothing written). Raises ``StaffImportError`` with every issue and writes
+    nothing if any row is bad. People not in the file are never touched; rows that match the database
+    cause no writes at all.
     """
+    stamp = None if dry_run else _stamp()
+    planned = _plan(rows)
+    result = ImportResult(rows=[_describe(item) for item in planned], dry_run=dry_run)
     if dry_run:
-        planned = _plan(rows)
-        return ImportResult(rows=[_describe(item) for item in planned], dry_run=True)
-    with transaction.atomic():
-        planned = _plan(rows)
-        result = ImportResult(rows=[_describe(item) for item in planned], dry_run=False)
-        if result.changed_rows:
-            _apply(
-                [
-                    item
-                    for item, change in zip(planned, result.rows, strict=True)
-                    if change.action != UNCHANGED
-                ]
-            )
+        return result
+    written: list[int] = []
+    if result.changed_rows:
+        changed = [
+            item for item, change in zip(planned, result.rows, strict=True) if change.action != UNCHANGED
+        ]
+        try:
+            writes = _prepare(changed)
+            with transaction.atomic():
+                if _stamp() != stamp:
+                    raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))])
+                written = _apply(writes)
+                # Bulk writes send no save signals: tell listeners (assignments) in the same transaction.
+                staff_changed_many.send(sender=StaffProfile, profile_ids=written)
+        except IntegrityError:
+            logger.exception("Staff import refused by a database constraint")
+            raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))]) from None
+    _index(written)
     logger.info(
         "Staff import by %s: %d created, %d updated, %d deactivated, %d unchanged",
         getattr(actor, "username", actor) or "system",

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
+from core.params import parse_int
+
 from .forms import decode_form, decode_json, parse_seq
 from .grading import AnswerError
 from .models import Attempt, AttemptState, Layout, Quiz
@@ -40,9 +42,8 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 
 
 def _page_number(raw: str | None, last: int) -> int:
-    if raw and raw.isdigit() and len(raw) <= 4:
-        return min(max(int(raw), 1), last)
-    return 1
+    number = parse_int(raw, maximum=9999)  # ASCII digits only: "²".isdigit() is True, int("²") fails
+    return min(number, last) if number is not None else 1
 
 
 def quiz_list(request: HttpRequest) -> HttpResponse:
@@ -73,9 +74,10 @@ def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
     for_page_raw = request.POST.get("for_page") or request.GET.get("for_page") or ""
     for_page = None
     if for_page_raw:
-        if not (for_page_raw.isdigit() and len(for_page_raw) <= 18):
+        page_id = parse_int(for_page_raw)
+        if page_id is None:
             return _bad_request(request, _("The field “for_page” must be a page id."))
-        for_page = Page.objects.live().filter(pk=int(for_page_raw)).first()
+        for_page = Page.objects.live().filter(pk=page_id).first()
         if for_page is None:
             return _bad_request(request, _("The page this quiz is for does not exist."))
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next") or "")

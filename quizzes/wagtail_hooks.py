@@ -21,8 +21,8 @@ def register_quiz_admin_urls():
     return [
         path("quizzes/import/", QuestionImportView.as_view(), name="quizzes_import"),
         path("quizzes/import/template.xlsx", import_template, name="quizzes_import_template"),
-        path("quizzes/categories/<int:pk>/export.<str:fmt>", category_export, name="quizzes_category_export"),
-        path("quizzes/<int:pk>/results/", QuizResultsView.as_view(), name="quizzes_results"),
+        path("quizzes/categories/<id:pk>/export.<str:fmt>", category_export, name="quizzes_category_export"),
+        path("quizzes/<id:pk>/results/", QuizResultsView.as_view(), name="quizzes_results"),
     ]
 
 

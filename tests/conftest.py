@@ -73,4 +73,24 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _close_stray_sessions()
             teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+def _close_stray_sessions() -> None:
+    """End connections a finished thread left open (a thread's connection outlives it until collected).
+
+    On PostgreSQL such a session makes DROP DATABASE fail ("is being accessed by other users") and the
+    worker's last test error at teardown; only sessions on this worker's own test database are ended.
+    """
+    from django.db import connection, connections
+
+    connections.close_all()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()

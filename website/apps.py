@@ -10,6 +10,8 @@ class WebsiteConfig(AppConfig):
     verbose_name = _("ServeWell site")
 
     def ready(self) -> None:
-        from .assignable import register_targets
+        from website.assignable import register_targets
+        from website.exports import route_wagtail_exports
 
+        route_wagtail_exports()
         register_targets()

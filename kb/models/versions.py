@@ -5,11 +5,8 @@ These rows keep their page id even if the page is deleted (no database constrain
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,13 +75,6 @@ class PublishedVersion(models.Model):
     @property
     def label(self) -> str:
         return str(self.number) if self.minor == 0 else f"{self.number}.{self.minor}"
-
-    def ack_due(self, ack_due_days: int, hire_date: datetime.date | None = None) -> datetime.date:
-        """Due date to acknowledge: N days after it takes effect (or after joining, for later joiners)."""
-        start = max(self.effective_date, timezone.localdate(self.published_at))
-        if hire_date and hire_date > start:
-            start = hire_date
-        return start + datetime.timedelta(days=ack_due_days)
 
 
 class Acknowledgement(models.Model):

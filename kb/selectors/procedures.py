@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
 from core.dates import add_months
@@ -15,6 +15,7 @@ from kb.models import (
     ProcedurePage,
     ProcedureReview,
     ProceduresIndexPage,
+    PublishedVersion,
     ReviewFlag,
 )
 from people.access import is_read_only
@@ -66,8 +67,23 @@ class ReviewDue:
         return (timezone.localdate() - self.next_review).days
 
 
+def newer_material_version() -> Exists:
+    """For annotating review flags: the procedure has a material version published after the flag was raised
+    (that version answered the regulation, so the flag is settled even if nothing cleared it)."""
+    return Exists(
+        PublishedVersion.objects.filter(
+            page_id=OuterRef("procedure_id"), is_material=True, published_at__gt=OuterRef("raised_at")
+        )
+    )
+
+
 def open_review_flags(procedure_ids=None) -> QuerySet[ReviewFlag]:
-    flags = ReviewFlag.objects.filter(cleared_at__isnull=True).select_related("regulation")
+    """Flags still waiting for the owner: not cleared, and no material version of the procedure since."""
+    flags = (
+        ReviewFlag.objects.filter(cleared_at__isnull=True)
+        .exclude(newer_material_version())
+        .select_related("regulation")
+    )
     return flags.filter(procedure_id__in=procedure_ids) if procedure_ids is not None else flags
 
 

@@ -12,19 +12,22 @@ from kb.models import Acknowledgement, ProcedurePage, PublishedVersion, Regulati
 from people.audience import audience_includes_q
 from people.models import StaffProfile
 
-from .acknowledged import AckRow, audience_staff
+from .acknowledged import AckRow, audience_staff, still_owed_q
 from .owed import owed_rows
+from .procedures import newer_material_version
 from .versions import version_in_force, version_in_force_number, versions_of
 
 
 def unread_regulations(user, profile: StaffProfile | None) -> QuerySet[RegulationUpdatePage]:
-    """Regulation updates addressed to this person whose version in force they have not acknowledged."""
+    """Regulation updates this person still has to acknowledge: addressed to them, not acknowledged in the
+    version in force, and still owed (``still_owed_q``: not repealed, not replaced for them). One query."""
     acknowledged = Acknowledgement.objects.filter(
         user=user, page_id=OuterRef("pk"), version_number=OuterRef("in_force_number")
     )
     return (
         RegulationUpdatePage.objects.live()
         .filter(audience_includes_q(RegulationUpdatePage, profile))
+        .filter(still_owed_q(profile))
         .annotate(in_force_number=version_in_force_number())
         .filter(in_force_number__isnull=False)
         .exclude(Exists(acknowledged))
@@ -44,7 +47,8 @@ def regulation_feed(
     tag: str = "",
     unread: bool = False,
 ) -> QuerySet[RegulationUpdatePage]:
-    """The feed: unread items addressed to the person first, then newest first (one query per page)."""
+    """The feed: unread items (addressed to the person and still owed by them) first, then newest first (one
+    query per page)."""
     today = timezone.localdate()
     acknowledged = Acknowledgement.objects.filter(
         user=user, page_id=OuterRef("pk"), version_number=OuterRef("in_force_number")
@@ -64,7 +68,11 @@ def regulation_feed(
         )
         .annotate(
             is_unread=Case(
-                When(Q(addressed=True, acknowledged=False, in_force_number__isnull=False), then=Value(True)),
+                When(
+                    Q(addressed=True, acknowledged=False, in_force_number__isnull=False)
+                    & still_owed_q(profile, today),
+                    then=Value(True),
+                ),
                 default=Value(False),
             )
         )
@@ -157,7 +165,12 @@ def regulation_trace(page: RegulationUpdatePage) -> RegulationTrace:
     for version in since:
         versions_by_page.setdefault(version.page_id, []).append(version)
     flags_by_page: dict[int, list[ReviewFlag]] = {}
-    for flag in ReviewFlag.objects.filter(regulation=page).select_related("cleared_by__staff_profile"):
+    flags = (
+        ReviewFlag.objects.filter(regulation=page)
+        .select_related("cleared_by__staff_profile")
+        .annotate(answered=newer_material_version())
+    )
+    for flag in flags:
         flags_by_page.setdefault(flag.procedure_id, []).append(flag)
     return RegulationTrace(
         regulation=page,

@@ -281,12 +281,14 @@ def test_traceability_view_and_downloads_for_compliance_only(traced, make_staff,
     client = login(make_staff("co", groups=["Compliance officer"]).user)
     audience = len(regulation_trace(regulation).rows)
     assert "電話理財中心" in client.get(url).content.decode()
-    csv_text = client.get(
-        reverse("kb_regulation_trace_download", args=[regulation.pk, "csv"])
-    ).content.decode("utf-8-sig")
+    csv_text = (
+        client.get(reverse("kb_regulation_trace_download", args=[regulation.pk, "csv"]))
+        .getvalue()
+        .decode("utf-8-sig")
+    )
     assert csv_text.count("\n") == 2 + audience and "陳大文" in csv_text
     xlsx = client.get(reverse("kb_regulation_trace_download", args=[regulation.pk, "xlsx"]))
-    book = load_workbook(io.BytesIO(xlsx.content))
+    book = load_workbook(io.BytesIO(xlsx.getvalue()))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert (
         rows[0][0] == regulation.document_number and len(rows) == 2 + audience

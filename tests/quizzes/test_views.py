@@ -230,3 +230,18 @@ def test_attempt_and_result_pages_use_a_fixed_number_of_queries(
 
 
 QUERIES: dict[int, tuple[int, int]] = {}
+
+
+def test_unicode_digits_and_huge_numbers_in_query_parameters_are_not_a_500(
+    login, learner, make_quiz, questions
+):
+    """#9 item 10: "²".isdigit() is True but int("²") raises; 20 digits overflow the database."""
+    quiz = make_quiz(*questions.values(), layout="one")
+    client = login(learner)
+    client.raise_request_exception = False
+    for value in ["²", "99999999999999999999", "-1"]:
+        assert client.get(reverse("quiz_start", args=[quiz.pk]), {"for_page": value}).status_code == 400
+    attempt = start(client, quiz)
+    for value in ["²", "99999999999999999999", "abc"]:
+        response = client.get(reverse("quiz_attempt", args=[attempt.pk]), {"page": value})
+        assert response.status_code == 200 and "可疑交易報告應於何時提交？" in response.content.decode()

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 
+from core.params import int_param
 from kb.models import ProcedureCategoryPage, ProcedurePage, ProcedureTag, RegulationTag, RegulationUpdatePage
 from kb.selectors import in_force_by_page
 from website.search.analysis import highlight, snippet
@@ -72,14 +73,14 @@ def _facets(ids: list[int], params) -> dict[str, list[Facet]]:
     return {"type": types, "area": areas, "tag": tags}
 
 
-def _narrow(pages, params):
-    """Apply the chosen facets (before searching, so counts and results agree)."""
+def _narrow(pages, params, area: int | None = None):
+    """Apply the chosen facets (before searching, so counts and results agree); ``area`` is checked by
+    ``int_param`` in the view (a bad one is a 400)."""
     kind = params.get("type", "")
     if kind in SEARCHABLE:
         pages = pages.type(SEARCHABLE[kind])
-    area = params.get("area", "")
-    if area.isdigit():
-        category = ProcedureCategoryPage.objects.filter(pk=int(area)).first()
+    if area is not None:
+        category = ProcedureCategoryPage.objects.filter(pk=area).first()
         if category:
             pages = pages.descendant_of(category)
     tag = params.get("tag", "")
@@ -114,7 +115,7 @@ def search(request):
             context["tagged"] = list(tagged.specific())
         return TemplateResponse(request, "search/search.html", context)
     base = visible_pages(request)
-    results = _narrow(base, params).search(query, operator="and")
+    results = _narrow(base, params, int_param(request, "area")).search(query, operator="and")
     ids = list(base.search(query, operator="and").facet("id").keys())
     page_obj = Paginator(results, PER_PAGE).get_page(params.get("page"))
     specific = Page.objects.filter(pk__in=[p.pk for p in page_obj.object_list]).specific().select_related()

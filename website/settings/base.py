@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "core.middleware.ErrorPagesMiddleware",  # bad URL numbers → 400/404, a busy database → 503 (not 500)
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
