@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
+from assignments.services import audience_materialise
 from kb.models import PublishedVersion
 
 TODAY = timezone.localdate()
@@ -21,6 +22,7 @@ def test_team_page_counts_items_not_people(make_procedure, make_staff, login, cl
             published_at=timezone.now() - datetime.timedelta(days=60)
         )
     make_procedure("SOP-C", ack_due_days=7)  # not yet due
+    audience_materialise()  # the backdated versions' due dates reach the obligation table (as the daily run)
     html = login(boss.user).get(reverse("team")).content.decode()
     assert "逾期 2 項" in html and "待確認 1 項" in html
     assert "逾期 2 人" not in html and "待確認 1 人" not in html
