@@ -3,8 +3,9 @@ counts people per department. Separate messages in zh-Hant and zh-Hans."""
 
 import datetime
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import override
 
 from assignments.services import audience_materialise
@@ -28,6 +29,7 @@ def test_team_page_counts_items_not_people(make_procedure, make_staff, login, cl
     assert "逾期 2 人" not in html and "待確認 1 人" not in html
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     html = client.get(reverse("team")).content.decode()
+    translation.activate(settings.LANGUAGE_CODE)  # the request left zh-hans active in this thread
     assert "逾期 2 项" in html and "待确认 1 项" in html
 
 
