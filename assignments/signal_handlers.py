@@ -17,18 +17,25 @@ def on_staff_changed(sender, profile, created=False, **kwargs) -> None:
     person_changed(profile)
 
 
-# Above this many people, one pass over every rule and audience is cheaper than one pass per person.
-BULK_FROM = 10
+BULK_RESYNC_FROM = 50  # past this many people, one full recompute is cheaper than one per person
 
 
-@receiver(staff_changed_many, dispatch_uid="assignments_people_changed")
-def on_staff_changed_many(sender, profile_ids, **kwargs) -> None:
-    if len(profile_ids) > BULK_FROM:
+def _people_changed(profile_ids: list[int]) -> None:
+    if len(profile_ids) >= BULK_RESYNC_FROM:
         rules_materialise()
         audience_materialise()
         return
     for profile in StaffProfile.objects.filter(pk__in=profile_ids):
         person_changed(profile)
+
+
+@receiver(staff_changed_many, dispatch_uid="assignments_people_changed")
+def on_staff_changed_many(sender, profile_ids, **kwargs) -> None:
+    """An HR import: right after it commits, each person's obligations, or one full re-sync for a large file.
+    The import's write transaction stays a few statements; if the process stopped in between, the next daily
+    run catches up."""
+    ids = list(profile_ids)
+    transaction.on_commit(lambda: _people_changed(ids))
 
 
 def _materialise_on_commit(rule_id: int) -> None:

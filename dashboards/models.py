@@ -31,6 +31,13 @@ class HomePage(Page):
         context["pending_acks"] = (
             [row for row in pending_owed(request.user, me) if not row.overdue] if work else []
         )
+        listed = {row.page.pk for row in context["pending_acks"]}
+        context["other_acks"] = (  # pages assigned by a rule or a supervisor rather than their own audience
+            [item for item in context["work"].acknowledgements if item.obligation.target_id not in listed]
+            if work
+            else []
+        )
+        context["ack_count"] = len(context["pending_acks"]) + len(context["other_acks"])
         context["chain"] = reporting_line(me) if me else []
         if context["has_team"]:
             people, context["own_team"] = team_scope(request.user, me)

@@ -22,9 +22,8 @@ def record_version(sender, instance, revision, **kwargs):
     if not kwargs.get("alias"):
         version_record_publish(instance, revision)
         target_materialise(instance)  # who owes the version in force now: the obligation table
-        if isinstance(instance, RegulationUpdatePage):
-            # A live replacement releases its audience from the updates it supersedes (docs/regulations.md).
-            for replaced in RegulationUpdatePage.objects.filter(superseded_by=instance):
+        if isinstance(instance, RegulationUpdatePage):  # updates it replaces ask nothing new of its audience
+            for replaced in RegulationUpdatePage.objects.live().filter(superseded_by_id=instance.pk):
                 target_materialise(replaced)
 
 

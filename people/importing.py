@@ -949,9 +949,7 @@ def _apply(writes: _Writes) -> list[int]:
                 params,
             )
     org_sync_many(moved)
-    written = created + [pk for _item, pk in writes.profile_updates]
-    staff_changed_many.send(sender=StaffProfile, profile_ids=written)  # e.g. assignments: owed at once
-    return written
+    return created + [pk for _item, pk in writes.profile_updates]
 
 
 def _index(profile_ids: list[int]) -> None:
@@ -992,6 +990,8 @@ def staff_import(rows: Sequence[Row], *, dry_run: bool = False, actor: Any = Non
                 if _stamp() != stamp:
                     raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))])
                 written = _apply(writes)
+                # Bulk writes send no save signals: tell listeners (assignments) in the same transaction.
+                staff_changed_many.send(sender=StaffProfile, profile_ids=written)
         except IntegrityError:
             logger.exception("Staff import refused by a database constraint")
             raise StaffImportError([ImportIssue(None, None, str(ERR_CHANGED_MEANWHILE))]) from None

@@ -6,6 +6,5 @@ from django.dispatch import Signal
 # hire date, active flag — any save, and every supervisor move). Arguments: profile (StaffProfile), created.
 staff_changed = Signal()
 
-# Sent inside the HR import's write transaction, once, after its bulk writes (which send no save signals).
-# Arguments: profile_ids (the people created or changed by the import).
+# Sent inside the transaction of a bulk write that bypassed save() (the HR import). Arguments: profile_ids.
 staff_changed_many = Signal()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from assignments.models import OPEN_STATUSES, Obligation, Status
+from assignments.models import OPEN_STATUSES, Obligation, Source, Status
 from assignments.selectors import latest_cycles
 from kb.models import AcknowledgedPage, ProcedurePage, PublishedVersion, RegulationUpdatePage
 from people.models import StaffProfile
@@ -59,7 +59,9 @@ class OwedRow:
 
 
 def _kb_obligations(people: Iterable[StaffProfile] | None, pages: Iterable[AcknowledgedPage] | None):
-    qs = Obligation.objects.current().filter(target_key__in=KB_TARGETS.keys())
+    """What the pages' audiences owe (a rule or a supervisor may also assign a page: those rows are the
+    learner's to do, listed on their home page, but kb's reports count the page's own audience)."""
+    qs = Obligation.objects.current().filter(target_key__in=KB_TARGETS.keys(), source=Source.AUDIENCE)
     if people is not None:
         qs = qs.filter(person__in=[p.pk for p in people])
     if pages is not None:

@@ -105,3 +105,22 @@ def test_profile_shows_the_assign_form_only_to_supervisors_above(org, course, lo
     boss, lead, report, outsider = org
     assert "assign_form" in login(boss.user).get(reverse("profile", args=[report.pk])).context
     assert login(lead.user).get(reverse("profile", args=[outsider.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("choice", ["weekly", "", "x" * 500])
+def test_email_preference_refuses_unknown_choices(make_staff, login, choice):
+    from notifications.models import DeliveryPreference
+
+    client = login(make_staff("p").user)
+    response = client.post(reverse("notification_preference"), {"email": choice}, follow=True)
+    assert response.status_code == 200 and not DeliveryPreference.objects.exists()
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_email_preference_is_saved_and_shown(make_staff, login):
+    person = make_staff("p")
+    client = login(person.user)
+    client.post(reverse("notification_preference"), {"email": "digest"})
+    response = client.get(reverse("notifications"))
+    assert response.context["email_preference"] == "digest"
+    assert 'value="digest" checked' in response.content.decode()

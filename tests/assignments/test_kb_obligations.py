@@ -138,3 +138,23 @@ def test_team_status_is_one_query_for_any_team(make_procedure, make_staff, djang
     bigger = [*team, *(make_staff(f"t{n}") for n in range(5))]
     with django_assert_num_queries(1):
         owed_status(bigger)
+
+
+def test_a_page_assigned_by_a_rule_too_is_listed_once(make_procedure, make_staff, make_rule, login):
+    from tests.factories import DepartmentFactory as Dept
+
+    hotline, branch = Dept(code="HL"), Dept(code="BR")
+    page = make_procedure(audience_all=False, publish=False)
+    page.audience_departments.set([hotline])
+    page.save_revision().publish()
+    inside = make_staff("inside", department=hotline, groups=["Staff"])
+    outside = make_staff("outside", department=branch, groups=["Staff"])
+    make_rule("兩部門都要讀", target=page, departments=[hotline, branch], due_days=5)
+    assert len(owed_rows([inside, outside])) == 1  # kb's reports: the page's own audience only
+    assert owed_status([inside])[inside.pk].pending == 1
+    for person in (inside, outside):
+        response = login(person.user).get("/")
+        assert response.context["ack_count"] == 1
+        assert response.content.decode().count(page.code) == 1
+    acknowledge(user=outside.user, page=page, version_number=1)  # fulfils the rule's row too
+    assert Obligation.objects.get(person=outside).status == Status.COMPLETED_ON_TIME

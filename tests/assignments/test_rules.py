@@ -177,7 +177,9 @@ def test_large_rules_are_inserted_in_one_statement_with_the_same_rows(make_staff
     assert fast.obligations.count() == 2
 
 
-def test_hr_import_of_a_new_hire_assigns_onboarding_at_once_and_a_failed_import_assigns_nothing(make_rule):
+def test_hr_import_of_a_new_hire_assigns_onboarding_at_once_and_a_failed_import_assigns_nothing(
+    make_rule, django_capture_on_commit_callbacks
+):
     import io
 
     from people import importing as imp
@@ -196,5 +198,6 @@ def test_hr_import_of_a_new_hire_assigns_onboarding_at_once_and_a_failed_import_
             "E901,X,x@bank.example,D99,P01,,2026-12-01,1",
         )
     assert not rule.obligations.exists()
-    run("E900,葉思朗,e900@bank.example,D01,P01,,2026-12-01,1")
+    with django_capture_on_commit_callbacks(execute=True):  # assigned as the import commits
+        run("E900,葉思朗,e900@bank.example,D01,P01,,2026-12-01,1")
     assert rule.obligations.get().due_date == datetime.date(2026, 12, 31)

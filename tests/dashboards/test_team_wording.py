@@ -3,11 +3,12 @@ counts people per department. Separate messages in zh-Hant and zh-Hans."""
 
 import datetime
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import override
 
-from assignments.daily import daily_run
+from assignments.services import audience_materialise
 from kb.models import PublishedVersion
 
 TODAY = timezone.localdate()
@@ -22,12 +23,13 @@ def test_team_page_counts_items_not_people(make_procedure, make_staff, login, cl
             published_at=timezone.now() - datetime.timedelta(days=60)
         )
     make_procedure("SOP-C", ack_due_days=7)  # not yet due
-    daily_run()  # the obligation table takes the back-dated publications' due dates
+    audience_materialise()  # the backdated versions' due dates reach the obligation table (as the daily run)
     html = login(boss.user).get(reverse("team")).content.decode()
     assert "逾期 2 項" in html and "待確認 1 項" in html
     assert "逾期 2 人" not in html and "待確認 1 人" not in html
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     html = client.get(reverse("team")).content.decode()
+    translation.activate(settings.LANGUAGE_CODE)  # the request left zh-hans active in this thread
     assert "逾期 2 项" in html and "待确认 1 项" in html
 
 
