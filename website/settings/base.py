@@ -252,6 +252,9 @@ DEMO_DATA_ALLOWED = False
 
 # --- Wagtail --------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "ServeWell"
+# No Gravatar: an internal bank site must not send hashes of staff emails to a third party (and the image
+# would not load behind the bank proxy anyway); Wagtail then shows its built-in avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The one base URL for links outside a request (emails, reminders): core.urls.absolute_url.
 PUBLIC_BASE_URL = env_str("SERVEWELL_PUBLIC_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
