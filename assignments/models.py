@@ -167,6 +167,10 @@ class Obligation(models.Model):
     person, the target and the cycle, makes recomputing idempotent (a unique constraint over open rows).
     """
 
+    # Status changes on every acknowledgement, completion and daily run: no Wagtail reference-index task each
+    # time (nothing in the admin asks "where is this obligation used").
+    wagtail_reference_index_ignore = True
+
     person = models.ForeignKey(
         StaffProfile, on_delete=models.PROTECT, related_name="obligations", verbose_name=_("person")
     )
