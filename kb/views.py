@@ -36,7 +36,7 @@ from kb.selectors import (
     latest_review,
     latest_version,
     open_review_flags,
-    owed_acknowledgements,
+    owed_rows,
     owed_team_progress,
     procedures_in,
     regulation_feed,
@@ -128,7 +128,7 @@ def _render(page: AcknowledgedPage, request, version: PublishedVersion | None, *
         context["ack"] = Acknowledgement.objects.filter(
             user=request.user, page_id=page.pk, version_number=in_force.number
         ).first()
-        owed = owed_acknowledgements([profile], [page]) if profile else []
+        owed = owed_rows([profile], [page]) if profile else []  # the obligation table
         context["ack_due"] = owed[0].due_date if owed else None
         # A repealed update, or one replaced by an update the reader must read, asks nothing of them.
         context["not_required"] = (
