@@ -39,8 +39,8 @@ test-postgres: setup
 # The tests marked slow (left out above): the whole demo through every backup path on SQLite and on
 # PostgreSQL, and the SQLite → PostgreSQL move (docs/deploy.md). About ten minutes on the 2-core machine.
 test-slow: setup
-	$(BIN)/python -m pytest -m slow -p no:xdist
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -m slow -p no:xdist --create-db
+	$(BIN)/python -m pytest -m slow -n 0
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -m slow -n 0 --create-db
 
 lint: setup
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -160,9 +161,12 @@ def feed_token_regenerate(user) -> str:
     return FeedToken.objects.create(user=user, token=secrets.token_urlsafe(32)).token
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe gives
+
+
 def feed_token_user(token: str):
     """The active user a token belongs to, or None for an unknown, revoked or malformed token."""
-    if not token or len(token) > 64:
+    if not token or not _TOKEN.fullmatch(token):  # e.g. a NUL byte, which PostgreSQL refuses outright
         return None
     found = FeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
     return found.user if found else None

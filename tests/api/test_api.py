@@ -6,6 +6,8 @@ import datetime
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -157,7 +159,15 @@ def hr_schema(org, make_staff, settings):
     reader = make_staff("hr_fuzz", groups=["HR"])
     token, _created = Token.objects.get_or_create(user=reader.user)
     headers = {"Authorization": f"Token {token.key}"}
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers), headers
+    # The real WSGI handler closes the database connection after each request, which on PostgreSQL ends the
+    # test's transaction; Django's test client keeps it open the same way, by leaving these signals out.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers), headers
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_schema_is_served_and_valid(hr_schema):

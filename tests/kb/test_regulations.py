@@ -193,7 +193,7 @@ def test_bad_or_revoked_token_gets_404_and_no_data(make_regulation, make_staff, 
     make_regulation(title="（示例）新規丁")
     reader = make_staff("reader")
     old = feed_token_for(reader.user)
-    for bad in ["nope", "x" * 200, old[:-1]]:
+    for bad in ["nope", "x" * 200, old[:-1], "\x00" + old, "令牌"]:
         response = client.get(reverse("kb_regulation_rss", args=[bad]))
         assert response.status_code == 404 and "新規丁" not in response.content.decode()
     login(reader.user).post(reverse("regenerate_feed_token"))
