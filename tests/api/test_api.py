@@ -164,7 +164,8 @@ def hr_schema(org, make_staff, settings):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers), headers
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers)
+        yield schema, headers
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
