@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from courses.models import CourseCompletion, CoursePage
+from ledger.derived import records_without_rows, rows_with_records
 from ledger.models import Record, RecordKind, to_millisecond
 
-PAGE = 2000
 SUBJECT = CoursePage._meta.label_lower
 ROW_FIELDS = (
     "pk",
@@ -42,29 +42,13 @@ RECORD_FIELDS = (
 
 def completion_mismatches(using: str) -> Iterator[tuple[str, str]]:
     """Every row has its record and says what it says; every course completion record has its row."""
-    rows = CourseCompletion.objects.using(using).order_by("pk").values(*ROW_FIELDS)
-    last = 0
-    while page := list(rows.filter(pk__gt=last)[:PAGE]):
-        records = {
-            record["pk"]: record
-            for record in Record.objects.using(using)
-            .filter(pk__in=[row["record_id"] for row in page])
-            .values(*RECORD_FIELDS)
-        }
-        for row in page:
-            where = (
-                f"id {row['pk']} (user {row['user_id']}, course {row['course_page_id']} cycle {row['cycle']})"
-            )
-            for problem in _row_problems(row, records.get(row["record_id"])):
-                yield where, problem
-        last = page[-1]["pk"]
-    orphans = (
-        Record.objects.using(using)
-        .filter(kind=RecordKind.COMPLETION, subject_type=SUBJECT, corrects__isnull=True)
-        .exclude(pk__in=CourseCompletion.objects.using(using).values("record_id"))
-        .values_list("seq", "actor_user_id", "page_id")
-    )
-    for seq, user_id, page_id in orphans.iterator(chunk_size=PAGE):
+    table = CourseCompletion.objects.using(using)
+    for row, record in rows_with_records(table.values(*ROW_FIELDS), RECORD_FIELDS, using):
+        where = f"id {row['pk']} (user {row['user_id']}, course {row['course_page_id']} cycle {row['cycle']})"
+        for problem in _row_problems(row, record):
+            yield where, problem
+    orphans = records_without_rows(table, kind=RecordKind.COMPLETION, subject_types=[SUBJECT], using=using)
+    for seq, user_id, page_id in orphans:
         yield f"for record seq {seq}", f"no row: user {user_id}'s completion of course {page_id}"
 
 

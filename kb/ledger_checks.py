@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from kb.models import Acknowledgement, ProcedurePage, RegulationUpdatePage
-from ledger.models import Record, RecordKind, to_millisecond
+from ledger.derived import records_without_rows, rows_with_records
+from ledger.models import RecordKind, to_millisecond
 
-PAGE = 2000
 ACKNOWLEDGED_TYPES = (ProcedurePage._meta.label_lower, RegulationUpdatePage._meta.label_lower)
 ROW_FIELDS = (
     "pk",
@@ -30,27 +30,15 @@ RECORD_FIELDS = ("pk", "seq", "kind", "actor_user_id", "page_id", "revision_id",
 
 def acknowledgement_mismatches(using: str) -> Iterator[tuple[str, str]]:
     """Every row has its record and says what it says; every kb acknowledgement record has its row."""
-    rows = Acknowledgement.objects.using(using).order_by("pk").values(*ROW_FIELDS)
-    last = 0
-    while page := list(rows.filter(pk__gt=last)[:PAGE]):
-        records = {
-            record["pk"]: record
-            for record in Record.objects.using(using)
-            .filter(pk__in=[row["record_id"] for row in page])
-            .values(*RECORD_FIELDS)
-        }
-        for row in page:
-            where = f"id {row['pk']} (user {row['user_id']}, page {row['page_id']} v{row['version_number']})"
-            for problem in _row_problems(row, records.get(row["record_id"])):
-                yield where, problem
-        last = page[-1]["pk"]
-    orphans = (
-        Record.objects.using(using)
-        .filter(kind=RecordKind.ACKNOWLEDGEMENT, subject_type__in=ACKNOWLEDGED_TYPES, corrects__isnull=True)
-        .exclude(pk__in=Acknowledgement.objects.using(using).values("record_id"))
-        .values_list("seq", "actor_user_id", "page_id")
+    table = Acknowledgement.objects.using(using)
+    for row, record in rows_with_records(table.values(*ROW_FIELDS), RECORD_FIELDS, using):
+        where = f"id {row['pk']} (user {row['user_id']}, page {row['page_id']} v{row['version_number']})"
+        for problem in _row_problems(row, record):
+            yield where, problem
+    orphans = records_without_rows(
+        table, kind=RecordKind.ACKNOWLEDGEMENT, subject_types=ACKNOWLEDGED_TYPES, using=using
     )
-    for seq, user_id, page_id in orphans.iterator(chunk_size=PAGE):
+    for seq, user_id, page_id in orphans:
         yield f"for record seq {seq}", f"no row: user {user_id}'s acknowledgement of page {page_id}"
 
 

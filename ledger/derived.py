@@ -16,7 +16,14 @@ number of queries per page. An exception is reported as a problem of that table,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Record
+
+PAGE = 2000
 
 Checker = Callable[[str], Iterable[tuple[str, str]]]
 
@@ -31,3 +38,36 @@ def register(name: str, checker: Checker) -> None:
 def checkers() -> dict[str, Checker]:
     """The registered checkers by table name, in registration order."""
     return dict(_checkers)
+
+
+def rows_with_records(
+    rows: QuerySet, record_fields: Sequence[str], using: str
+) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Each row of ``rows`` (a ``.values()`` query with ``pk`` and ``record_id``) with its record's
+    ``record_fields`` (None if missing), in keyset pages of ``PAGE``: two queries per page."""
+    rows = rows.order_by("pk")
+    last = 0
+    while page := list(rows.filter(pk__gt=last)[:PAGE]):
+        records = {
+            record["pk"]: record
+            for record in Record.objects.using(using)
+            .filter(pk__in=[row["record_id"] for row in page])
+            .values(*record_fields)
+        }
+        for row in page:
+            yield row, records.get(row["record_id"])
+        last = page[-1]["pk"]
+
+
+def records_without_rows(
+    rows: QuerySet, *, kind: str, subject_types: Sequence[str], using: str
+) -> Iterator[tuple[int, int | None, int | None]]:
+    """(seq, actor_user_id, page_id) of every original record of ``kind`` about ``subject_types`` that no row
+    of ``rows`` (the derived table's queryset) points at."""
+    orphans = (
+        Record.objects.using(using)
+        .filter(kind=kind, subject_type__in=subject_types, corrects__isnull=True)
+        .exclude(pk__in=rows.values("record_id"))
+        .values_list("seq", "actor_user_id", "page_id")
+    )
+    yield from orphans.iterator(chunk_size=PAGE)
