@@ -8,6 +8,17 @@ from tests.factories import StaffProfileFactory, UserFactory
 pytest_plugins = ["tests.kb.fixtures"]  # page trees for kb, search page and browser tests
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """``postgres_only`` tests are skipped on SQLite before their fixtures are built (fixtures may need rows
+    that an earlier transactional test on the same worker flushed)."""
+    if item.get_closest_marker("postgres_only"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
 @pytest.fixture
 def make_staff(db):
     """make_staff(username, supervisor=None, groups=(...), **profile_fields) -> StaffProfile"""

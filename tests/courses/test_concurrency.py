@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from courses.models import CourseCompletion, CourseProgress, ProgressState
 from courses.services import lesson_view_record
@@ -17,8 +17,6 @@ THREADS = 6
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_last_lessons_complete_the_course_once(make_course, learner):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
     _course, lessons = make_course(2)
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []

@@ -63,8 +63,6 @@ def assert_intact_chain_of(total: int) -> None:
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
     user = UserFactory(username="busy")
     assert hammer(user.pk) == []
     assert_intact_chain_of(THREADS * PER_THREAD)

@@ -6,7 +6,6 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
 
 from quizzes.models import Attempt, AttemptState
 from quizzes.services import QuizClosedError, attempt_start, attempt_submit
@@ -17,8 +16,6 @@ THREADS = 8
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_starts_never_exceed_the_attempt_limit(make_quiz, questions, learner):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
     from django.db import connections
 
     quiz = make_quiz(*questions.values(), max_attempts=2)
@@ -76,8 +73,6 @@ def test_abandoned_attempt_is_closed_by_the_deferred_task(make_quiz, questions, 
 @pytest.mark.django_db(transaction=True)
 def test_different_people_starting_together_share_a_new_question_version(make_quiz, questions, make_staff):
     """Two learners snapshot the same edited question at once: one version, no error."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
     from django.db import connections
 
     from quizzes.models import QuestionVersion
