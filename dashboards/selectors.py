@@ -264,29 +264,36 @@ def annotate_progress(
     )
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One (person, item) square of the matrix: the latest cycle's status and dates."""
+
+    status: str
+    due_date: datetime.date | None
+    completed_at: datetime.datetime | None
+
+
 def matrix_cells(
     people: list[StaffProfile], items: list[Item], obligations: QuerySet[Obligation]
-) -> dict[tuple[int, str], Obligation]:
+) -> dict[tuple[int, str], Cell]:
     """The latest cycle of each (person, item) among ``obligations``, keyed by (person id, item ref).
 
     One query by person (the person index); the items are picked here: an OR of targets would make SQLite
-    walk every obligation of those targets bank-wide.
+    walk every obligation of those targets bank-wide. Rows come as tuples (a page has a thousand or more).
     """
     if not people or not items:
         return {}
     wanted = {item.ref for item in items}
     rows = (
         obligations.filter(person_id__in=[p.pk for p in people])
-        .only(
-            "person_id", "target_type_id", "target_id", "status", "due_date", "completed_at", "cycle", "title"
-        )
         .order_by("cycle")
+        .values_list("person_id", "target_type_id", "target_id", "status", "due_date", "completed_at")
     )
     cells = {}
-    for ob in rows:
-        ref = f"{ob.target_type_id}-{ob.target_id}"
+    for person_id, type_id, target_id, status, due_date, completed_at in rows:
+        ref = f"{type_id}-{target_id}"
         if ref in wanted:
-            cells[(ob.person_id, ref)] = ob
+            cells[(person_id, ref)] = Cell(status, due_date, completed_at)
     return cells
 
 

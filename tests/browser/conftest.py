@@ -4,6 +4,13 @@ The demo bank is loaded once per worker into the test database (committed, so th
 SQLite and PostgreSQL alike) and searched through a Whoosh index in a temporary folder. Browser tests run
 after every other database test (pytest-django orders tests that use no ``db`` fixture last), so the demo
 never leaks into them. Tests share the demo: each acts as its own demo user, so their writes don't meet.
+
+Browser tests are spread over the workers like any other test, so each worker that gets one loads the demo
+once (about 25 s), in parallel at the end of the run. Sending them all to one worker (``xdist_group``) was
+tried: the group then starts early on one worker (pytest-xdist schedules the largest group first) and the
+committed demo reaches the database tests that follow it there; scheduled last, the one worker runs the
+whole browser suite alone while the other idles, which is slower than two parallel demo loads. (With pytest
+9.2 and pytest-xdist 3.8 the group is ignored anyway: pytest-xdist#1386.)
 """
 
 from __future__ import annotations
@@ -27,14 +34,11 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium)")
     for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("browser"))  # one worker, one demo (--dist loadgroup)
-            if not os.path.exists(CHROMIUM):
-                item.add_marker(skip)
+        if "tests/browser/" in str(item.fspath) and not os.path.exists(CHROMIUM):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
