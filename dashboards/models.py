@@ -8,6 +8,8 @@ from kb.selectors import pending_owed, review_schedule
 from people.access import is_read_only
 from people.selectors import has_team, profile_for, reporting_line, team_scope
 
+ACKS_IN_VIEW = 8
+
 
 class HomePage(Page):
     """The site root: each person's dashboard."""
@@ -38,6 +40,13 @@ class HomePage(Page):
             else []
         )
         context["ack_count"] = len(context["pending_acks"]) + len(context["other_acks"])
+        # The first few by due date stay in view; a new hire owes dozens, the rest fold under "show all".
+        shown = max(0, ACKS_IN_VIEW - len(context["pending_acks"]))
+        context["more_pending_acks"] = context["pending_acks"][ACKS_IN_VIEW:]
+        context["pending_acks"] = context["pending_acks"][:ACKS_IN_VIEW]
+        context["more_other_acks"] = context["other_acks"][shown:]
+        context["other_acks"] = context["other_acks"][:shown]
+        context["more_ack_count"] = len(context["more_pending_acks"]) + len(context["more_other_acks"])
         context["chain"] = reporting_line(me) if me else []
         if context["has_team"]:
             people, context["own_team"] = team_scope(request.user, me)

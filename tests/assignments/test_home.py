@@ -75,3 +75,35 @@ def test_home_query_count_does_not_grow_with_obligations(
     with django_assert_num_queries(small):
         assert client.get("/").status_code == 200
     assert AssignmentRule.objects.count() == 8 and ContentType.objects.exists()
+
+
+def test_a_long_list_to_acknowledge_shows_eight_and_folds_the_rest(make_staff, make_procedure, login):
+    """A new hire owes dozens of procedures: the eight due first stay in view, the rest fold under one control
+    that says how many; nothing is dropped."""
+    from dashboards.models import ACKS_IN_VIEW
+
+    ensure_site()
+    person = make_staff("newhire1", groups=["Staff"])
+    codes = [f"SOP-CS-{n:03d}" for n in range(1, 12)]
+    for code in codes:
+        make_procedure(code)
+
+    response = login(person.user).get("/")
+    assert ACKS_IN_VIEW == 8
+    assert response.context["ack_count"] == 11
+    in_view = len(response.context["pending_acks"]) + len(response.context["other_acks"])
+    folded = len(response.context["more_pending_acks"]) + len(response.context["more_other_acks"])
+    assert (in_view, folded, response.context["more_ack_count"]) == (8, 3, 3)
+    html = response.content.decode()
+    assert "顯示其餘 3 項待確認" in html
+    fold = html.index('<details class="todo__more">')
+    assert all(code in html for code in codes)
+    assert sum(html.index(code) > fold for code in codes) == 3
+
+
+def test_a_short_list_to_acknowledge_has_no_fold(make_staff, make_procedure, login):
+    ensure_site()
+    person = make_staff("newhire1", groups=["Staff"])
+    make_procedure("SOP-CS-001")
+    html = login(person.user).get("/").content.decode()
+    assert "SOP-CS-001" in html and "todo__more" not in html
