@@ -91,3 +91,34 @@ def test_a_success_resets_the_count(people, client):
     client.post("/accounts/logout/", REMOTE_ADDR=BANK_PROXY)
     for _ in range(4):
         assert attempt(client, "clerk", "wrong-password").status_code == 200
+
+
+def test_the_employee_number_signs_in_like_the_username(people, client):
+    """The login page says "username or employee number": both work, in any case, with the same password."""
+    number = people["clerk"].staff_profile.employee_number
+    assert attempt(client, f" {number.lower()} ", DEMO_PASSWORD).status_code == 302
+    assert logged_in_as(client) == "clerk"
+
+
+def test_a_wrong_password_or_a_left_employee_fails_by_number_too(people, client):
+    number = people["clerk"].staff_profile.employee_number
+    assert attempt(client, number, "wrong-password").status_code == 200
+    people["colleague"].is_active = False
+    people["colleague"].save(update_fields=["is_active"])
+    assert (
+        attempt(client, people["colleague"].staff_profile.employee_number, DEMO_PASSWORD).status_code == 200
+    )
+    assert attempt(client, "E-NO-SUCH", DEMO_PASSWORD).status_code == 200
+    assert logged_in_as(client) is None
+
+
+def test_both_spellings_count_against_one_lock(people, client):
+    """Three failures by username and two by employee number lock the username: the number buys no tries."""
+    number = people["clerk"].staff_profile.employee_number
+    for _ in range(3):
+        assert attempt(client, "clerk", "wrong-password").status_code == 200
+    assert attempt(client, number, "wrong-password").status_code == 200
+    assert attempt(client, number, "wrong-password").status_code == 429
+    assert attempt(client, "clerk", DEMO_PASSWORD).status_code == 429
+    assert attempt(client, number, DEMO_PASSWORD).status_code == 429
+    assert logged_in_as(client) is None

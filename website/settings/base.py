@@ -139,7 +139,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "people.auth.EmployeeNumberBackend",  # the login page offers "username or employee number"
 ]
+AXES_USERNAME_CALLABLE = "people.auth.lockout_username"  # both spellings count against one username
 AXES_FAILURE_LIMIT = env_int("SERVEWELL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SERVEWELL_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
