@@ -21,6 +21,7 @@ from people.audience import AudienceFields
 from people.models import Department, Position
 
 from .versions import PublishedVersion
+from .workflows import PublishedByApproval
 
 
 def text_lines(value) -> list[str]:
@@ -71,11 +72,13 @@ class AcknowledgedPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class AcknowledgedPage(RegisteredViewsMixin, RoutablePageMixin, Page):
+class AcknowledgedPage(PublishedByApproval, RegisteredViewsMixin, RoutablePageMixin, Page):
     """A page whose published versions staff in its audience must acknowledge.
 
     Subclasses set ``reference`` (a code or document number) and templates; kb.views serves every route.
     """
+
+    publishes_by_approval = True
 
     audience_fields = AudienceFields(
         lists={"departments": "audience_departments", "positions": "audience_positions"}

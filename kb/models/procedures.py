@@ -25,6 +25,7 @@ from wagtail.search import index
 from core.pages import RegisteredViewsMixin, SectionIndexPage
 from kb.blocks import RICH_FEATURES, ResponsibilityBlock, StepBlock
 from kb.models.acknowledged import AcknowledgedPage, text_lines
+from kb.models.workflows import PublishedByApproval
 from people.models import Department, StaffProfile
 
 
@@ -38,8 +39,10 @@ class ProceduresIndexPage(SectionIndexPage):
         verbose_name_plural = _("procedure indexes")
 
 
-class ProcedureCategoryPage(RegisteredViewsMixin, Page):
+class ProcedureCategoryPage(PublishedByApproval, RegisteredViewsMixin, Page):
     """One of the ten duty areas (核心目標與定位 … 操作性與靈活性)."""
+
+    children_publish_by_approval = True  # procedures are created as drafts and go live by approval
 
     number = models.PositiveSmallIntegerField(_("duty area number"), unique=True)
     summary = models.TextField(_("summary"), blank=True)

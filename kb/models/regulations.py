@@ -88,6 +88,10 @@ class RegulationUpdatePage(AcknowledgedPage):
     """A new rule from a regulator or the bank: what it obliges, when, which procedures it touches, who must
     read it."""
 
+    # Compliance officers publish regulation updates directly (docs/roles/compliance-officer.md): they are
+    # the approvers of this section. Procedures alone go live only by approval.
+    publishes_by_approval = False
+
     HIGH, MEDIUM, LOW = "high", "medium", "low"
     IMPACTS = [(HIGH, _("High")), (MEDIUM, _("Medium")), (LOW, _("Low"))]
     IN_FORCE, UPCOMING, SUPERSEDED, REPEALED = "in_force", "upcoming", "superseded", "repealed"

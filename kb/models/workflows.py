@@ -5,12 +5,46 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import GroupApprovalTask, Revision
+from wagtail.models import GroupApprovalTask, PagePermissionTester, Revision
 
 from kb.approvals import approval_record
 
 SELF_APPROVAL_REFUSED = _("You submitted or edited this version, so someone else must approve or reject it.")
 DECISIONS = frozenset({"approve", "reject"})
+
+
+class ApprovalOnlyPermissionTester(PagePermissionTester):
+    """While an approval workflow covers a procedure, nobody publishes it directly — a superuser included —
+    nor creates one already published: the approval (kb.workflows.publish_approved) is the only way a
+    version goes live, so every procedure version in force has an approval record in the ledger. The
+    admin's publish button, create-and-publish, copy-and-publish and bulk publish all ask these two methods.
+    Without a workflow (a site not set up yet) Wagtail's own rules apply."""
+
+    def _under_approval(self) -> bool:
+        if not hasattr(self, "_workflow"):
+            self._workflow = self.page.get_workflow()
+        return self._workflow is not None
+
+    def can_publish(self) -> bool:
+        if self.page.publishes_by_approval and self._under_approval():
+            return False
+        return super().can_publish()
+
+    def can_publish_subpage(self) -> bool:
+        if self.page.children_publish_by_approval and self._under_approval():
+            return False
+        return super().can_publish_subpage()
+
+
+class PublishedByApproval:
+    """Mixin for page models: ``publishes_by_approval`` for the page itself, ``children_publish_by_approval``
+    for the pages created under it (see ApprovalOnlyPermissionTester)."""
+
+    publishes_by_approval = False
+    children_publish_by_approval = False
+
+    def permissions_for_user(self, user):
+        return ApprovalOnlyPermissionTester(user, self)
 
 
 def _submitter_id(obj) -> int | None:
