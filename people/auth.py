@@ -7,6 +7,7 @@ one username, so typing the employee number does not buy five more tries (``lock
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import make_password
 
 from people.models import StaffProfile
 
@@ -28,17 +29,11 @@ class EmployeeNumberBackend(ModelBackend):
             return None
         user = user_for_employee_number(username)
         if user is None:
-            type(self).dummy_hash(password)  # as long as a real check: no timing hint of which numbers exist
+            make_password(password)  # as long as a real check: no timing hint of which numbers exist
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
-
-    @staticmethod
-    def dummy_hash(password: str) -> None:
-        from django.contrib.auth.hashers import make_password
-
-        make_password(password)
 
 
 def lockout_username(request, credentials=None) -> str | None:
