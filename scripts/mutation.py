@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
+    "api",
     "core",
     "people",
     "ledger",
