@@ -237,8 +237,10 @@ def _person_rules(profile: StaffProfile, now: datetime.datetime) -> Changes:
 def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: datetime.datetime) -> Changes:
     """Bring current audience obligations (``existing``) in line with what is ``owed``.
 
-    Missing rows are created (completed ones as completed); open rows no longer owed are withdrawn; open rows
-    whose due date moved are moved; open rows that the owing app reports completed are completed.
+    Missing rows are created (completed ones as completed); open rows no longer owed are withdrawn, and open
+    rows of an older cycle superseded; open rows of a LATER cycle than the app reports (a refresher or a
+    renewal, ``successor_of``) are kept while the person owes the target; open rows whose due date moved are
+    moved; open rows that the owing app reports completed are completed.
     """
     changes = Changes()
     today = timezone.localdate(now)
@@ -304,7 +306,13 @@ def _sync_owed(owed: Iterable[Owed], existing: Iterable[Obligation], now: dateti
     for key, ob in by_key.items():
         if key in wanted or ob.status not in OPEN_STATUSES:
             continue
-        (superseded if newest_cycle.get(key[:3], 0) > ob.cycle else gone).append(ob.pk)
+        newest = newest_cycle.get(key[:3])
+        if newest is None:  # the person owes the target no more
+            gone.append(ob.pk)
+        elif newest > ob.cycle:
+            superseded.append(ob.pk)
+        # else a later cycle than the app counts: a refresher or a renewal opened here (successor_of), owed
+        # while the person owes the target (courses report cycle 1 with the first completion, always)
     Obligation.objects.bulk_create(new, batch_size=1000)
     Obligation.objects.bulk_update(
         to_update, ["status", "due_date", "completed_at", "record"], batch_size=500

@@ -158,3 +158,20 @@ def test_a_page_assigned_by_a_rule_too_is_listed_once(make_procedure, make_staff
         assert response.content.decode().count(page.code) == 1
     acknowledge(user=outside.user, page=page, version_number=1)  # fulfils the rule's row too
     assert Obligation.objects.get(person=outside).status == Status.COMPLETED_ON_TIME
+
+
+def test_acknowledging_a_new_version_fulfils_a_rule_that_assigned_the_page_before_it(
+    make_procedure, make_staff, make_rule
+):
+    page = make_procedure()
+    person = make_staff("reader")
+    rule = make_rule("必讀程序", target=page, people=[person], due_days=5)
+    page = publish_change(page, change_summary="新增傳媒查詢升級步驟。")
+    acknowledge(user=person.user, page=page, version_number=2)  # the rule's row is cycle 1 (its recurrence)
+    assert rule.obligations.get().status == Status.COMPLETED_ON_TIME
+    assert set(
+        Obligation.objects.filter(person=person, source="audience").values_list("cycle", "status")
+    ) == {
+        (1, Status.WITHDRAWN),
+        (2, Status.COMPLETED_ON_TIME),
+    }

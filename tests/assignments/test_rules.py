@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from assignments.models import Obligation, Status
-from assignments.services import rules_materialise
+from assignments.services import Changes, rules_materialise
 from people.roles import SUPERVISOR
 from people.services import org_move, staff_set_active
 from tests.factories import DepartmentFactory, PositionFactory
@@ -201,3 +201,67 @@ def test_hr_import_of_a_new_hire_assigns_onboarding_at_once_and_a_failed_import_
     with django_capture_on_commit_callbacks(execute=True):  # assigned as the import commits
         run("E900,葉思朗,e900@bank.example,D01,P01,,2026-12-01,1")
     assert rule.obligations.get().due_date == datetime.date(2026, 12, 31)
+
+
+def test_a_rule_assigns_on_the_first_and_the_last_day_of_its_window(make_staff, make_rule):
+    make_staff("a")
+    today, day = timezone.localdate(), datetime.timedelta(days=1)
+    assert owed(make_rule("從今天起", audience_all=True, active_from=today)) == {"a"}
+    assert owed(make_rule("到今天止", audience_all=True, active_until=today)) == {"a"}
+    assert owed(make_rule("昨天已止", audience_all=True, active_until=today - day)) == set()
+    later = make_rule(
+        "十天後", audience_all=True, active_from=today + 10 * day, active_until=today + 20 * day
+    )
+    assert [later.in_window(today + n * day) for n in (9, 10, 20, 21)] == [False, True, True, False]
+
+
+def test_a_fixed_date_left_on_a_rule_due_after_assignment_is_not_its_due_date(make_staff, make_rule):
+    make_staff("a")
+    rule = make_rule(
+        audience_all=True, due_kind="after_assignment", due_days=10, due_date=datetime.date(2027, 3, 31)
+    )
+    assert rule.obligations.get().due_date == timezone.localdate() + datetime.timedelta(days=10)
+
+
+def test_recomputing_counts_what_changed_and_a_withdrawn_row_says_why(make_staff, make_rule):
+    a, b = make_staff("a"), make_staff("b")
+    rule = make_rule(people=[a, b])
+    assert rules_materialise(rule) == Changes(created=0, withdrawn=0, updated=0)  # nothing to do
+    rule.audience_people.set([a])
+    assert rules_materialise(rule) == Changes(created=0, withdrawn=1, updated=0)
+    rule.is_active = False
+    rule.save()
+    assert rules_materialise(rule) == Changes(created=0, withdrawn=1, updated=0)
+    assert sorted(rule.obligations.values_list("person__user__username", "status", "withdrawn_reason")) == [
+        ("a", Status.WITHDRAWN, "rule switched off"),
+        ("b", Status.WITHDRAWN, "left the audience"),
+    ]
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["row by row", "one statement"])
+def test_an_obligation_already_past_its_due_date_is_overdue_from_the_start(
+    make_staff, make_rule, monkeypatch, fast
+):
+    from assignments import services
+
+    make_staff("a", hire_date=datetime.date(2026, 1, 5))
+    if fast:
+        monkeypatch.setattr(services, "FAST_INSERT_FROM", 0)
+    today, day = timezone.localdate(), datetime.timedelta(days=1)
+    cases = {
+        "昨天到期": ({"due_kind": "fixed", "due_date": today - day}, today - day, Status.OVERDUE),
+        "今天到期": ({"due_kind": "fixed", "due_date": today}, today, Status.NOT_STARTED),
+        "派發後十天": (
+            {"due_kind": "after_assignment", "due_days": 10},
+            today + 10 * day,
+            Status.NOT_STARTED,
+        ),
+        "入職後三十天": (
+            {"due_kind": "after_hire", "due_days": 30},
+            datetime.date(2026, 2, 4),
+            Status.OVERDUE if today > datetime.date(2026, 2, 4) else Status.NOT_STARTED,
+        ),
+    }
+    for name, (fields, due, status) in cases.items():
+        ob = make_rule(name, audience_all=True, **fields).obligations.get()
+        assert (name, ob.due_date, ob.status) == (name, due, status)

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from assignments.daily import daily_run
 from assignments.models import AssignmentRule, DueKind, Obligation, Status
 from courses.models import CourseCompletion
 from courses.selectors import my_training
@@ -74,3 +75,35 @@ def test_a_learning_path_owes_its_courses_to_its_people_by_hire_date(make_course
     owed[first.pk].refresh_from_db()
     assert owed[first.pk].status == Status.COMPLETED_LATE  # completed long after the due date
     assert owed[first.pk].record_id == CourseCompletion.objects.get().record_id
+
+
+def test_a_refresher_of_a_course_on_a_learning_path_survives_the_daily_run(
+    make_course, make_path, learner, superuser
+):
+    # Regression: the daily run's sync withdrew it as "no longer owed" (the path reports cycle 1, done)
+    course, lessons = make_course(1, title="服務標準")
+    make_path(course, due_days=30)
+    lesson_view_record(user=learner, lesson=lessons[0], at=timezone.now() - datetime.timedelta(days=2))
+    course = publish(course)
+    course_refresher_require(user=superuser, course=course, reason="新增大額轉賬冷靜期")
+    daily_run(timezone.localdate())
+    chain = Obligation.objects.filter(person__user=learner).order_by("cycle", "pk")
+    assert list(chain.values_list("cycle", "status", "withdrawn_reason")) == [
+        (1, Status.EXPIRED, "新增大額轉賬冷靜期"),
+        (2, Status.NOT_STARTED, ""),
+    ]
+
+
+def test_a_renewed_course_on_a_learning_path_is_renewed_once(make_course, make_path, learner):
+    # Regression: each daily run withdrew the renewal and the next one opened another
+    course, lessons = make_course(1, title="反洗錢年度培訓", validity_months=12)
+    make_path(course, due_days=30)
+    lesson_view_record(user=learner, lesson=lessons[0])
+    valid_until = CourseCompletion.objects.get().valid_until
+    for day in range(30, 25, -1):
+        daily_run(valid_until - datetime.timedelta(days=day))
+    chain = Obligation.objects.filter(person__user=learner).order_by("cycle", "pk")
+    assert list(chain.values_list("cycle", "status", "due_date")) == [
+        (1, Status.COMPLETED_LATE, datetime.date(2024, 3, 31)),
+        (2, Status.NOT_STARTED, valid_until),
+    ]

@@ -4,7 +4,21 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.grading import AnswerError, clean_answer, combine, grade, normalise_text, percent
+from quizzes.grading import (
+    ERR_MATCHING,
+    ERR_NOT_AN_OPTION,
+    ERR_NOT_OPTIONS,
+    ERR_SHORT_LONG,
+    ERR_SHORT_TYPE,
+    ERR_TRUE_FALSE,
+    AnswerError,
+    clean_answer,
+    combine,
+    grade,
+    is_correct,
+    normalise_text,
+    percent,
+)
 
 
 def choice(kind, weights, grading="all_or_nothing"):
@@ -113,3 +127,103 @@ def test_percent_and_grading_methods():
     assert combine(scores, "first") == D(60)
     assert combine(scores, "average") == D("73.33")
     assert combine([], "highest") is None
+
+
+# --- Edges found by mutation testing (docs/testing.md, "Scores") -------------------------------------------
+
+
+def refused(error, function, *args):
+    """The message of the ``error`` that ``function(*args)`` raises."""
+    with pytest.raises(error) as caught:
+        function(*args)
+    return str(caught.value)
+
+
+def matching(n_pairs, n_choices=None):
+    return {
+        "type": "matching",
+        "pairs": [{"key": f"p{n}", "match": f"m{n}"} for n in range(1, n_pairs + 1)],
+        "matches": [{"key": f"m{n}"} for n in range(1, (n_choices or n_pairs) + 1)],
+    }
+
+
+def test_an_option_weighted_one_percent_is_still_a_correct_option():
+    data = choice("multiple", ["99", "1", "0"])
+    assert grade(data, ["o1", "o2"]) == D(1)
+    assert grade(data, ["o1"]) == D(0)
+
+
+def test_no_answer_or_an_unknown_option_earns_nothing_whatever_the_type():
+    assert grade(matching(2), "") == D(0)
+    assert grade(choice("single", ["100", "0"]), "o9") == D(0)
+    assert grade(choice("multiple", ["50", "50"], grading="partial"), ["o1", "o9"]) == D("0.5")
+    assert grade({"type": "matching", "pairs": [], "matches": []}, {"p1": "m1"}) == D(0)
+    assert refused(ValueError, grade, {"type": "essay"}, "text") == "unknown question type 'essay'"
+
+
+def test_a_fraction_is_rounded_half_up_to_four_places():
+    # one of 32 pairs: 0.03125 (half-even would give 0.0312)
+    assert grade(matching(32), {"p1": "m1"}) == D("0.0313")
+
+
+def test_only_full_marks_is_correct():
+    assert is_correct({}, D(1)) is True
+    assert is_correct({}, D("0.9999")) is False
+    assert is_correct({}, D(0)) is False
+    assert is_correct({}, None) is False
+
+
+def test_clean_answer_single_and_true_false():
+    single = choice("single", ["100", "0"])
+    assert clean_answer(single, 1, ["o2"]) == "o2"
+    assert refused(AnswerError, clean_answer, single, 1, "o9") == str(ERR_NOT_AN_OPTION % {"n": 1})
+    true_false = {
+        "type": "true_false",
+        "options": [{"key": "true", "weight": "100"}, {"key": "false", "weight": "0"}],
+    }
+    assert clean_answer(true_false, 2, "false") == "false"
+    assert clean_answer(true_false, 2, ["true"]) == "true"
+    assert refused(AnswerError, clean_answer, true_false, 2, "yes") == str(ERR_TRUE_FALSE % {"n": 2})
+
+
+def test_clean_answer_multiple():
+    multiple = choice("multiple", ["100", "0"])
+    assert clean_answer(multiple, 2, "o1") == ["o1"]  # one box ticked may come as a plain string
+    assert refused(AnswerError, clean_answer, multiple, 2, ["o1", "zz"]) == str(ERR_NOT_OPTIONS % {"n": 2})
+    many = choice("multiple", ["1"] * 101)
+    keys = [f"o{n}" for n in range(1, 102)]
+    assert clean_answer(many, 3, keys[:100]) == sorted(keys[:100])  # up to 100 choices
+    assert refused(AnswerError, clean_answer, many, 3, keys) == str(ERR_NOT_OPTIONS % {"n": 3})
+
+
+def test_clean_answer_short():
+    short = {"type": "short", "options": []}
+    assert clean_answer(short, 3, " JF\x00IU\n") == "JFIU"  # NUL bytes and surrounding space removed
+    assert clean_answer(short, 3, ["JFIU"]) == "JFIU"
+    assert clean_answer(short, 3, " \x00 ") is None
+    assert clean_answer(short, 3, "字" * 500) == "字" * 500
+    assert refused(AnswerError, clean_answer, short, 3, "字" * 501) == str(
+        ERR_SHORT_LONG % {"n": 3, "max": 500}
+    )
+    for bad in [["a", "b"], 5, {"a": "b"}]:
+        assert refused(AnswerError, clean_answer, short, 3, bad) == str(ERR_SHORT_TYPE % {"n": 3})
+
+
+def test_clean_answer_matching():
+    data = matching(3, n_choices=4)
+    assert clean_answer(data, 4, {"p1": "m2", "p2": ["m4"], "p3": ""}) == {"p1": "m2", "p2": "m4"}
+    assert clean_answer(data, 4, {"p1": ""}) is None
+    for bad in [["m1"], {"p9": "m1"}, {"p1": "m9"}, {"p1": ["m1", "m2"]}, {"p1": 5}]:
+        assert refused(AnswerError, clean_answer, data, 4, bad) == str(ERR_MATCHING % {"n": 4})
+    assert refused(ValueError, clean_answer, {"type": "essay"}, 5, "text") == "unknown question type 'essay'"
+
+
+def test_percent_of_one_point_and_half_up_rounding():
+    assert percent(D(1), D(1)) == D("100.00")
+    assert percent(D("0.5"), D(1)) == D("50.00")
+    assert percent(D("0.25"), D(8)) == D("3.13")  # 3.125 (half-even would give 3.12)
+
+
+def test_average_is_rounded_half_up_and_an_unknown_method_is_refused():
+    assert combine([D("70.01"), D("70.00")], "average") == D("70.01")  # 70.005
+    assert refused(ValueError, combine, [D(1)], "median") == "unknown grading method 'median'"
