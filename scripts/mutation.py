@@ -35,6 +35,7 @@ APPS = [
     "kb",
     "courses",
     "dashboards",
+    "api",
     "website",
 ]
 

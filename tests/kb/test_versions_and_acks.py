@@ -30,6 +30,17 @@ def test_material_change_bumps_version_minor_keeps_it(make_procedure):
     assert labels == [(1, 0), (2, 0), (2, 1)]
 
 
+def test_minor_changes_in_a_row_count_up_from_the_latest(make_procedure):
+    """The latest version is the highest minor of the highest number: 1.2 follows 1.1, not 1 again."""
+    from kb.selectors import latest_version, versions_of
+
+    page = make_procedure()
+    page = publish_change(page, change_summary="更正錯別字。", is_minor_change=True)
+    page = publish_change(page, change_summary="更正標點。", is_minor_change=True)
+    assert latest_version(page).label == "1.2"
+    assert [v.label for v in versions_of(page)] == ["1.2", "1.1", "1"]
+
+
 def test_acknowledge_writes_one_ledger_record_and_is_idempotent(make_procedure, make_staff):
     page = make_procedure()
     person = make_staff("reader")
