@@ -37,6 +37,7 @@ APPS = [
     "kb",
     "courses",
     "dashboards",
+    "api",
     "website",
 ]
 
@@ -64,11 +65,17 @@ MODULES: dict[str, list[str]] = {
     "kb/models/workflows.py": ["tests/kb/test_workflow.py", "tests/kb/test_all_or_nothing.py"],
     "kb/approvals.py": ["tests/kb/test_workflow.py", "tests/kb/test_all_or_nothing.py"],
     "kb/workflows.py": ["tests/kb/test_workflow.py"],
+    # the approval trail of a version, review flags, due dates, obligations fulfilled by an acknowledgement
     "kb/services.py": [
         "tests/kb/test_versions_and_acks.py",
         "tests/kb/test_review.py",
         "tests/kb/test_comprehension_check.py",
         "tests/kb/test_all_or_nothing.py",
+        "tests/kb/test_workflow.py",
+        "tests/kb/test_review_flags_answered.py",
+        "tests/kb/test_regulations.py",
+        "tests/kb/test_due_dates.py",
+        "tests/assignments/test_kb_obligations.py",
     ],
     "kb/models/versions.py": ["tests/kb/test_versions_and_acks.py"],  # the due-date rule (ack_due)
     "people/audience.py": ["tests/people/test_audience.py"],

@@ -107,6 +107,50 @@ def test_reviewed_no_change_clears_the_flag_with_the_comment(make_procedure, mak
     assert flag.cleared_by == owner.user and flag.cleared_note == "已核對，現行時限已符合新規。"
 
 
+def test_a_review_clears_that_procedures_open_flags_only(make_procedure, make_regulation, make_staff):
+    """Another procedure's flag stays open; a flag cleared earlier keeps who cleared it, when and why."""
+    owner = make_staff("owner", groups=["Staff", "Supervisor"])
+    compliance = make_staff("compliance", groups=["Staff", "Compliance officer"])
+    reviewed = make_procedure(content_owner=owner, owning_department=owner.department)
+    untouched = make_procedure("SOP-CS-099", title="另一程序")
+    first = make_regulation(procedures=[reviewed, untouched])
+    procedure_mark_reviewed(user=owner.user, page=reviewed, comment="已核對，現行時限已符合新規。")
+    earlier = ReviewFlag.objects.get(procedure_id=reviewed.pk, regulation=first)
+    assert ReviewFlag.objects.get(procedure_id=untouched.pk).cleared_at is None
+    second = make_regulation("（示例）FMA/CP/2026/02", procedures=[reviewed])
+    procedure_mark_reviewed(user=compliance.user, page=reviewed, comment="第二份新規亦已核對。")
+    flags = {
+        flag.regulation_id: (flag.cleared_at, flag.cleared_by, flag.cleared_note)
+        for flag in ReviewFlag.objects.filter(procedure_id=reviewed.pk)
+    }
+    assert flags[first.pk] == (earlier.cleared_at, owner.user, "已核對，現行時限已符合新規。")
+    assert flags[second.pk][1:] == (compliance.user, "第二份新規亦已核對。")
+    assert flags[second.pk][0] >= earlier.cleared_at
+    assert ReviewFlag.objects.get(procedure_id=untouched.pk).cleared_at is None
+
+
+def test_each_update_flags_a_procedure_once_and_again_after_it_was_answered(
+    make_procedure, make_regulation, make_staff
+):
+    """One open flag per procedure and update: a second update flags it too; a material change to an update
+    whose flag was cleared flags it again."""
+    owner = make_staff("owner", groups=["Staff", "Supervisor"])
+    procedure = make_procedure(content_owner=owner, owning_department=owner.department)
+    first = make_regulation(procedures=[procedure])
+    second = make_regulation("（示例）FMA/CP/2026/02", procedures=[procedure])
+    assert sorted(ReviewFlag.objects.filter(cleared_at=None).values_list("regulation_id", flat=True)) == [
+        first.pk,
+        second.pk,
+    ]
+    procedure_mark_reviewed(user=owner.user, page=procedure, comment="已核對兩份新規。")
+    publish_change(first, change_summary="補充第 2 項義務。")
+    [reopened] = ReviewFlag.objects.filter(cleared_at=None)
+    assert (reopened.procedure_id, reopened.regulation_id) == (procedure.pk, first.pk)
+    assert ReviewFlag.objects.count() == 3
+    publish_change(first, change_summary="再補充第 3 項義務。")
+    assert ReviewFlag.objects.count() == 3  # still open: not flagged twice
+
+
 def test_review_report_lists_flagged_procedure_first(make_procedure, make_regulation, make_staff, login):
     procedure = make_procedure("SOP-FLAG")
     make_regulation(procedures=[procedure], title="（示例）新規甲")

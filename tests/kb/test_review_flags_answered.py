@@ -58,3 +58,30 @@ def test_a_minor_version_does_not_settle_a_flag(make_procedure, make_regulation,
     publish_change(procedure, change_summary="更正錯字。", is_minor_change=True)
     assert [f.procedure_id for f in open_review_flags()] == [procedure.pk]
     assert review_flags_settle() == 0
+
+
+def test_each_flag_is_settled_by_its_own_procedure_s_first_material_version(
+    make_procedure, make_regulation, make_staff, superuser
+):
+    """Not by a minor version in between, nor by another procedure's version; cleared by whoever published
+    the answering version; every settled flag is counted."""
+    _owner, procedure, first = flagged_then_answered(make_procedure, make_regulation, make_staff)
+    second = make_regulation("（示例）FMA/CP/2026/16", procedures=[procedure])
+    ReviewFlag.objects.update(raised_at=NOW - datetime.timedelta(days=8))
+    other = make_procedure("SOP-CS-099", title="另一程序")
+    publish_change(procedure, change_summary="更正錯字。", is_minor_change=True)
+    answer = {"change_summary": "確認時限改為 1 個工作天。", "is_minor_change": False}
+    publish_change(procedure, user=superuser, **answer)
+    ReviewFlag.objects.update(cleared_at=None, cleared_by=None, cleared_note="")  # as if dated back
+    for page_id, label, days in [(other.pk, (1, 0), 7), (procedure.pk, (2, 1), 6), (procedure.pk, (3, 0), 3)]:
+        PublishedVersion.objects.filter(page_id=page_id, number=label[0], minor=label[1]).update(
+            published_at=NOW - datetime.timedelta(days=days)
+        )
+    assert review_flags_settle() == 2
+    v3 = PublishedVersion.objects.get(page_id=procedure.pk, number=3)
+    flags = {
+        flag.regulation_id: (flag.cleared_at, flag.cleared_by, flag.cleared_note)
+        for flag in ReviewFlag.objects.all()
+    }
+    settled = (v3.published_at, superuser, "v3: 確認時限改為 1 個工作天。")
+    assert flags == {first.pk: settled, second.pk: settled}

@@ -30,6 +30,17 @@ def test_material_change_bumps_version_minor_keeps_it(make_procedure):
     assert labels == [(1, 0), (2, 0), (2, 1)]
 
 
+def test_minor_changes_in_a_row_count_up_from_the_latest(make_procedure):
+    """The latest version is the highest minor of the highest number: 1.2 follows 1.1, not 1 again."""
+    from kb.selectors import latest_version, versions_of
+
+    page = make_procedure()
+    page = publish_change(page, change_summary="更正錯別字。", is_minor_change=True)
+    page = publish_change(page, change_summary="更正標點。", is_minor_change=True)
+    assert latest_version(page).label == "1.2"
+    assert [v.label for v in versions_of(page)] == ["1.2", "1.1", "1"]
+
+
 def test_acknowledge_writes_one_ledger_record_and_is_idempotent(make_procedure, make_staff):
     page = make_procedure()
     person = make_staff("reader")
@@ -165,3 +176,80 @@ def test_team_status_is_a_fixed_number_of_queries(make_procedure, make_staff, dj
     bigger = team + [make_staff(f"u{n}") for n in range(30)]
     with django_assert_max_num_queries(len(small.captured_queries)):
         acknowledgement_status(bigger)
+
+
+def test_each_person_page_and_version_is_acknowledged_on_its_own(make_procedure, make_staff):
+    """A colleague's acknowledgement, one of another procedure or of the previous version is not yours."""
+    page = make_procedure()
+    other_page = make_procedure("SOP-CS-099", title="另一程序")
+    person, colleague = make_staff("reader"), make_staff("colleague")
+    mine, created = acknowledge(user=person.user, page=page, version_number=1)
+    assert created
+    theirs, created = acknowledge(user=colleague.user, page=page, version_number=1)
+    assert created and theirs.user_id == colleague.user_id and theirs.pk != mine.pk
+    other, created = acknowledge(user=person.user, page=other_page, version_number=1)
+    assert created and other.page_id == other_page.pk
+    page = publish_change(page, change_summary="回覆期限改為 7 個工作天。")
+    second, created = acknowledge(user=person.user, page=page, version_number=2)
+    assert created and second.version_number == 2
+    assert Acknowledgement.objects.count() == 4
+    assert Record.objects.filter(kind="acknowledgement").count() == 4
+
+
+def test_refusals_say_why(make_procedure, make_staff):
+    from kb.services import ACK_NOT_IN_FORCE, ACK_READ_ONLY
+
+    page = make_procedure()
+    auditor = make_staff("auditor", groups=["Staff", "Auditor"])
+    with pytest.raises(AcknowledgementError) as excinfo:
+        acknowledge(user=auditor.user, page=page, version_number=1)
+    assert str(excinfo.value) == str(ACK_READ_ONLY)
+    draft = make_procedure("SOP-CS-099", title="未發布程序", publish=False)
+    with pytest.raises(AcknowledgementError) as excinfo:
+        acknowledge(user=make_staff("reader").user, page=draft, version_number=1)
+    assert str(excinfo.value) == str(ACK_NOT_IN_FORCE)
+    assert not Record.objects.filter(kind="acknowledgement").exists()
+
+
+def test_someone_without_a_staff_profile_is_due_from_the_version(make_procedure, superuser):
+    """A bare superuser has no hire date: the due date counts from the effective or publication date."""
+    page = make_procedure(ack_due_days=14, effective_date=datetime.date(2026, 1, 1))
+    version = PublishedVersion.objects.get(page_id=page.pk)
+    due = timezone.localdate(version.published_at) + datetime.timedelta(days=14)
+    ack, created = acknowledge(user=superuser, page=page, version_number=1)
+    assert created and ack.due_date == due and ack.on_time is True
+    assert ack.record.data == {"version": "1", "due": due.isoformat(), "on_time": True}
+
+
+def test_a_double_click_that_loses_the_race_returns_the_first_acknowledgement(
+    make_procedure, make_staff, monkeypatch
+):
+    """The second request finds no acknowledgement, then the first one commits before the second writes: the
+    second's record is rolled back and it returns the first's acknowledgement (not another one of the same
+    person, page or version)."""
+    import kb.services
+    from ledger.verification import ledger_verify
+
+    page = make_procedure()
+    other_page = make_procedure("SOP-CS-099", title="另一程序")
+    person, colleague = make_staff("reader"), make_staff("colleague")
+    acknowledge(user=person.user, page=page, version_number=1)
+    page = publish_change(page, change_summary="回覆期限改為 7 個工作天。")
+    other_page = publish_change(other_page, change_summary="第 2 版。")
+    acknowledge(user=colleague.user, page=page, version_number=2)
+    acknowledge(user=person.user, page=other_page, version_number=2)
+    records_before = Record.objects.count()
+    real_profile_for = kb.services.profile_for
+    first_click = []
+
+    def first_click_commits_meanwhile(user):
+        monkeypatch.setattr(kb.services, "profile_for", real_profile_for)
+        first_click.append(acknowledge(user=person.user, page=page, version_number=2)[0])
+        return real_profile_for(user)
+
+    monkeypatch.setattr(kb.services, "profile_for", first_click_commits_meanwhile)
+    ack, created = acknowledge(user=person.user, page=page, version_number=2)
+    assert (ack.pk, created) == (first_click[0].pk, False)
+    assert (ack.user_id, ack.page_id, ack.version_number) == (person.user_id, page.pk, 2)
+    assert Record.objects.count() == records_before + 1  # the first click's record only
+    assert ledger_verify().ok

@@ -341,3 +341,73 @@ def test_the_author_of_the_live_version_may_approve_the_next_one(make_procedure,
     task = state.task.specific
     assert task.get_task_states_user_can_moderate(people["both"]).filter(pk=state.pk).exists()
     assert {name for name, *_rest in task.get_actions(page, people["both"])} >= {"approve", "reject"}
+
+
+def test_a_version_published_without_an_approval_has_no_approval_trail(make_procedure, people, superuser):
+    """The trail (submitter, approver, when, comment) comes only from the approved workflow that published
+    that revision: not from an earlier approval, nor from a rejected submission of the same revision."""
+    page = submit(make_procedure(), people["editor"], change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "approve", comment="已核對條文。")
+    approved = PublishedVersion.objects.get(page_id=page.pk, number=2)
+    assert (approved.submitted_by, approved.approved_by) == (people["editor"], people["compliance"])
+    assert approved.approved_at == type(state).objects.get(pk=state.pk).finished_at
+    publish_change(page, user=superuser, change_summary="管理員直接發布。")
+    page = submit(ProcedurePage.objects.get(pk=page.pk), people["editor"], change_summary="被退回的修訂。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "reject", comment="請補充依據。")
+    type(state.revision).objects.get(pk=state.revision_id).publish(user=superuser)
+    trails = [
+        (v.number, v.submitted_by, v.approved_by, v.approved_at, v.approval_comment)
+        for v in PublishedVersion.objects.filter(page_id=page.pk, number__gt=2).order_by("number")
+    ]
+    assert trails == [(3, None, None, None, ""), (4, None, None, None, "")]
+
+
+def test_the_approval_workflow_is_set_up_again_on_a_flushed_database(db):
+    """``approval_workflow_ensure`` (the migration, and the demo after a flush): one task for compliance
+    officers in one workflow on the whole site; Wagtail's default workflow off and its unused groups gone."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import Page, Task, Workflow, WorkflowPage
+
+    from kb.services import APPROVAL_TASK_NAME, APPROVAL_WORKFLOW_NAME, approval_workflow_ensure
+    from people.roles import COMPLIANCE_OFFICER
+    from tests.factories import UserFactory
+
+    def set_up_as_it_should_be():
+        task = NoSelfApprovalTask.objects.get(name=APPROVAL_TASK_NAME)
+        workflow = Workflow.objects.get(name=APPROVAL_WORKFLOW_NAME)
+        assert list(task.groups.values_list("name", flat=True)) == [COMPLIANCE_OFFICER]
+        assert [(t.task_id, t.sort_order) for t in workflow.workflow_tasks.all()] == [(task.pk, 0)]
+        assert WorkflowPage.objects.get(page=Page.get_first_root_node()).workflow == workflow
+        return workflow.active
+
+    defaults = Workflow.objects.get_or_create(name="Moderators approval")[0]
+    Workflow.objects.filter(pk=defaults.pk).update(active=True)
+    WorkflowPage.objects.update_or_create(page=Page.get_first_root_node(), defaults={"workflow": defaults})
+    section = Page.get_first_root_node().get_children().first()
+    WorkflowPage.objects.create(page=section, workflow=defaults)  # a section's own workflow stays
+    Group.objects.create(name="Moderators")
+    kept = UserFactory(username="kept", groups=[Group.objects.create(name="Editors")])
+    NoSelfApprovalTask.objects.get(name=APPROVAL_TASK_NAME).groups.set([Group.objects.get(name="Moderators")])
+
+    approval_workflow_ensure()  # the task and workflow exist: they are put right, not duplicated
+    assert set_up_as_it_should_be() is True
+    assert NoSelfApprovalTask.objects.filter(name=APPROVAL_TASK_NAME).count() == 1
+    assert Workflow.objects.get(pk=defaults.pk).active is False
+    assert list(Group.objects.filter(name__in=["Moderators", "Editors"]).values_list("name", flat=True)) == [
+        "Editors"  # still has a member
+    ]
+
+    assert WorkflowPage.objects.get(page=section).workflow_id == defaults.pk
+
+    Workflow.objects.all().delete()  # as a flush leaves it
+    Task.objects.all().delete()
+    kept.groups.clear()
+    approval_workflow_ensure()
+    assert not Group.objects.filter(name__in=["Moderators", "Editors"]).exists()  # unused now
+    approval_workflow_ensure()
+    assert set_up_as_it_should_be() is True
+    assert Workflow.objects.filter(name=APPROVAL_WORKFLOW_NAME).count() == 1
+    assert NoSelfApprovalTask.objects.count() == 1
+
