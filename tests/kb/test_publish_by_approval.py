@@ -100,3 +100,16 @@ def test_regulation_updates_keep_the_compliance_officers_direct_publish(
     sync_roles()
     page = make_regulation()
     assert page.permissions_for_user(make_staff("co", groups=["Compliance officer"]).user).can_publish()
+
+
+def test_publishing_in_code_as_a_superuser_is_refused_too(make_procedure, root_user):
+    """Wagtail's publish action asks the same question, so a shell session or a script that publishes as a
+    user is refused as well; only the approval's publish (which asks no permission) puts a version live."""
+    from wagtail.actions.publish_page_revision import PublishPagePermissionError
+
+    page = make_procedure()
+    live = page.live_revision_id
+    with pytest.raises(PublishPagePermissionError):
+        page.save_revision(user=root_user).publish(user=root_user)
+    page.refresh_from_db()
+    assert page.live_revision_id == live
