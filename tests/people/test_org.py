@@ -132,9 +132,21 @@ def subtree_size(index: int) -> int:
     return size
 
 
-@pytest.fixture
-def org_5000(db):
-    """5,000 staff five levels deep: 1 head, 10 managers, 100 leads, 1,000 seniors, 3,889 officers."""
+@pytest.fixture(scope="module")
+def org_5000(django_db_setup, django_db_blocker):
+    """5,000 staff five levels deep: 1 head, 10 managers, 100 leads, 1,000 seniors, 3,889 officers.
+
+    Built once for the module's tests inside a transaction rolled back after them (each test's own
+    transaction is a savepoint inside it, so a test that moves people leaves the next one the same org)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        profiles = _build_org_5000()
+        yield profiles
+        transaction.set_rollback(True)
+
+
+def _build_org_5000() -> list[StaffProfile]:
     User = get_user_model()
     dept, pos = DepartmentFactory(), PositionFactory()
     users = User.objects.bulk_create([User(username=f"u{n:05d}") for n in range(5000)])
@@ -159,14 +171,14 @@ def org_5000(db):
 
 
 @pytest.mark.parametrize("index", [0, 1, 11, 111, 4999])
-def test_5000_staff_subtree_is_one_query_at_every_level(org_5000, index, django_assert_num_queries):
+def test_5000_staff_subtree_is_one_query_at_every_level(db, org_5000, index, django_assert_num_queries):
     with django_assert_num_queries(1):
         team = list(team_of(org_5000[index]).values_list("pk", flat=True))
     assert len(team) == subtree_size(index)
     assert subtree_size(0) == 4999 and subtree_size(1) == 499 and subtree_size(11) == 49
 
 
-def test_5000_staff_move_matches_a_full_rebuild(org_5000):
+def test_5000_staff_move_matches_a_full_rebuild(db, org_5000):
     head, lead_a, lead_b = org_5000[0], org_5000[11], org_5000[12]
     size_a, size_b = team_of(lead_a).count(), team_of(lead_b).count()
     org_move(lead_a, lead_b)
