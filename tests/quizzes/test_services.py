@@ -15,6 +15,7 @@ from ledger.verification import ledger_verify
 from quizzes.grading import AnswerError
 from quizzes.models import Attempt, AttemptState, QuestionOption, QuestionVersion, QuizItem
 from quizzes.services import (
+    ERR_TIME_UP,
     AttemptClosedError,
     QuizClosedError,
     StaleSequenceError,
@@ -336,3 +337,45 @@ def test_points_are_each_fraction_times_the_points_of_its_question(make_quiz, qu
         Decimal("4.00"),
         Decimal("75.00"),
     )
+
+
+def test_submitting_without_a_sequence_number_takes_the_next_and_a_stale_one_is_refused(quiz, learner):
+    t0 = timezone.now() - datetime.timedelta(hours=1)
+    attempt, _ = attempt_start(quiz=quiz, user=learner, now=t0)
+    attempt_save_answers(attempt=attempt, user=learner, answers={1: "o2"}, seq=3, now=t0)
+    with pytest.raises(StaleSequenceError):
+        attempt_submit(attempt=attempt, user=learner, answers={1: "o1"}, seq=3, now=t0)
+    at = t0 + datetime.timedelta(minutes=3)
+    attempt, graded = attempt_submit(attempt=attempt, user=learner, answers={1: "o1"}, now=at)
+    slot = attempt.slots.get(position=1)
+    assert (graded, attempt.seq, slot.answer, slot.answered_at, attempt.score) == (
+        True,
+        4,
+        "o1",
+        at,
+        Decimal("20.00"),
+    )
+
+
+def test_the_grace_after_the_deadline_is_the_setting_and_its_last_instant_counts(
+    make_quiz, questions, learner, settings
+):
+    quiz = make_quiz(questions["single"], time_limit_minutes=5, max_attempts=3)
+    t0 = timezone.now() - datetime.timedelta(hours=1)
+    attempt, _ = attempt_start(quiz=quiz, user=learner, now=t0)
+    last = attempt.deadline + datetime.timedelta(seconds=30)
+    attempt, _ = attempt_submit(attempt=attempt, user=learner, answers={1: "o1"}, seq=1, now=last)
+    assert (attempt.timed_out, attempt.score) == (False, Decimal("100.00"))
+    settings.QUIZ_DEADLINE_GRACE_SECONDS = 5
+    attempt, _ = attempt_start(quiz=quiz, user=learner, now=t0 + datetime.timedelta(minutes=10))
+    with pytest.raises(AttemptClosedError) as late:
+        attempt_submit(
+            attempt=attempt,
+            user=learner,
+            answers={1: "o1"},
+            seq=1,
+            now=attempt.deadline + datetime.timedelta(seconds=6),
+        )
+    assert str(late.value) == str(ERR_TIME_UP)
+    attempt.refresh_from_db()
+    assert (attempt.timed_out, attempt.score) == (True, Decimal("0.00"))
