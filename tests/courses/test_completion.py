@@ -20,6 +20,7 @@ from courses.services import (
     lesson_view_record,
 )
 from ledger.models import Record, RecordKind
+from quizzes.services import attempt_start, attempt_submit
 from quizzes.signals import attempt_graded
 from tests.courses.conftest import take_quiz
 from tests.factories import publish
@@ -240,3 +241,111 @@ def test_auditors_read_lessons_without_recording(make_course, make_staff, login)
     auditor = make_staff("auditor", groups=["Staff", "Auditor"]).user
     assert login(auditor).get(lessons[0].url).status_code == 200
     assert not LessonView.objects.exists() and not CourseProgress.objects.exists()
+
+
+# --- Edges found by mutation testing (docs/testing.md, "Scores") -------------------------------------------
+
+
+def test_only_the_persons_own_lesson_views_count(make_course, make_staff, learner):
+    _course, lessons = make_course(2)
+    colleague = make_staff("staff10", groups=["Staff"]).user
+    for lesson in lessons:
+        lesson_view_record(user=colleague, lesson=lesson)
+    progress = lesson_view_record(user=learner, lesson=lessons[0])
+    assert (progress.state, progress.lessons_done, progress.lessons_total) == ("in_progress", 1, 2)
+    assert CourseCompletion.objects.filter(user=learner).count() == 0
+
+
+def test_the_completion_record_says_what_was_completed(make_course, learner):
+    course, lessons = make_course(2)
+    for lesson in lessons:
+        lesson_view_record(user=learner, lesson=lesson)
+    completion = CourseCompletion.objects.get()
+    assert (completion.course_id, completion.course_page_id, completion.course_title, completion.cycle) == (
+        course.pk,
+        course.pk,
+        course.title,
+        1,
+    )
+    assert CourseProgress.objects.get().last_completion == completion  # the course page links its certificate
+    assert completion.record.data == {
+        "cycle": 1,
+        "valid_until": None,
+        "lessons": 2,
+        "attempt_id": None,
+        "code": completion.code,
+        "reason": "",
+    }
+
+
+def test_a_quiz_only_course_completes_on_the_pass(make_course, course_quiz, learner):
+    course, _ = make_course(0, quiz=course_quiz)
+    attempt = take_quiz(course_quiz, learner, for_page=course)
+    completion = CourseCompletion.objects.get()
+    assert (completion.score, completion.record.data["lessons"]) == (attempt.score, 0)
+
+
+def test_a_pass_before_any_lesson_starts_the_course_and_a_later_pass_keeps_the_start(
+    make_course, course_quiz, learner
+):
+    course, _ = make_course(2, quiz=course_quiz)
+    attempt = take_quiz(course_quiz, learner, for_page=course)
+    progress = CourseProgress.objects.get()
+    assert (progress.state, progress.started_at, progress.quiz_passed) == (
+        "in_progress",
+        attempt.submitted_at,
+        True,
+    )
+    other, other_lessons = make_course(2, quiz=course_quiz)
+    first_view = lesson_view_record(user=learner, lesson=other_lessons[0]).started_at
+    take_quiz(course_quiz, learner, for_page=other)
+    assert CourseProgress.objects.get(course=other).started_at == first_view
+
+
+def test_a_pass_with_a_score_of_zero_is_recorded_as_zero(make_course, make_quiz, quiz_category, learner):
+    from tests.quizzes.conftest import make_question
+
+    question = make_question(
+        quiz_category, "single", text="確認通知的時限？", options=[("1 個工作天", 100), ("30 日", 0)]
+    )
+    anyone_passes = make_quiz(question, title="課後問卷", pass_mark=0, max_attempts=5)
+    course, _ = make_course(0, quiz=anyone_passes)
+    take_quiz(anyone_passes, learner, right=False, for_page=course)
+    assert CourseCompletion.objects.get().score == 0
+
+
+def test_a_score_is_recorded_only_while_the_course_has_its_quiz(make_course, course_quiz, learner):
+    course, lessons = make_course(1, quiz=course_quiz)
+    take_quiz(course_quiz, learner, for_page=course)  # passed; the lesson is still to open
+    course.quiz = None
+    publish(course)
+    lesson_view_record(user=learner, lesson=lessons[0])
+    completion = CourseCompletion.objects.get()
+    assert (completion.score, completion.record.score) == (None, None)
+
+
+def test_a_passed_course_quiz_does_not_count_while_the_course_is_locked(make_course, course_quiz, learner):
+    basics, basic_lessons = make_course(1, title="入職基礎")
+    advanced, _ = make_course(0, title="投訴進階", prerequisites=[basics], quiz=course_quiz)
+    take_quiz(course_quiz, learner, for_page=advanced)
+    assert not CourseProgress.objects.filter(course=advanced).exists()
+    lesson_view_record(user=learner, lesson=basic_lessons[0])  # the prerequisite done: a new pass counts
+    take_quiz(course_quiz, learner, for_page=advanced)
+    assert CourseCompletion.objects.filter(course=advanced).count() == 1
+
+
+def test_an_attempt_begun_before_recertifying_does_not_count_for_the_new_cycle(
+    make_course, course_quiz, learner
+):
+    course, lessons = make_course(1, quiz=course_quiz, validity_months=12)
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    lesson_view_record(user=learner, lesson=lessons[0], at=long_ago)
+    take_quiz(course_quiz, learner, for_page=course, now=long_ago + datetime.timedelta(minutes=5))
+    begun, _ = attempt_start(quiz=course_quiz, user=learner, for_page_id=course.pk)
+    progress = course_recertify_start(user=learner, course=course)
+    slot = begun.slots.get()
+    right = next(o["key"] for o in slot.version.data["options"] if o["weight"] != "0.00")
+    attempt, _ = attempt_submit(attempt=begun, user=learner, answers={slot.position: right}, seq=1)
+    assert attempt.passed
+    progress = CourseProgress.objects.get()
+    assert (progress.cycle, progress.quiz_passed, progress.score) == (2, False, None)

@@ -13,6 +13,7 @@ from assignments.models import AssignmentRule, DueKind, Obligation, Status
 from courses.models import CourseCompletion
 from courses.selectors import my_training
 from courses.services import course_refresher_require, lesson_view_record
+from tests.courses.conftest import take_quiz
 from tests.factories import publish
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,30 @@ def test_a_renewed_course_on_a_learning_path_is_renewed_once(make_course, make_p
         (1, Status.COMPLETED_LATE, datetime.date(2024, 3, 31)),
         (2, Status.NOT_STARTED, valid_until),
     ]
+
+
+def test_the_obligation_records_the_quiz_score_and_the_courses_validity(
+    make_course, course_quiz, learner, django_capture_on_commit_callbacks
+):
+    course, lessons = make_course(1, quiz=course_quiz, validity_months=12)
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = AssignmentRule.objects.create(
+            name="兩年一次",
+            target_type=ContentType.objects.get_for_model(course),
+            target_id=course.pk,
+            due_kind=DueKind.AFTER_ASSIGNMENT,
+            due_days=30,
+            recurrence_months=24,  # the course's own validity (12 months) is what the completion says
+        )
+        rule.audience_people.set([learner.staff_profile])
+    lesson_view_record(user=learner, lesson=lessons[0])
+    take_quiz(course_quiz, learner, for_page=course)
+    completion = CourseCompletion.objects.get()
+    obligation = Obligation.objects.get(person__user=learner)
+    assert (obligation.status, obligation.score, obligation.valid_until, obligation.record_id) == (
+        Status.COMPLETED_ON_TIME,
+        completion.score,
+        completion.valid_until,
+        completion.record_id,
+    )
+    assert completion.score == 100

@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from wagtail.models import Page
 
 from ledger.models import Record, to_millisecond
 from ledger.verification import ledger_verify
 from quizzes.grading import AnswerError
-from quizzes.models import Attempt, AttemptState, QuestionOption, QuestionVersion
+from quizzes.models import Attempt, AttemptState, QuestionOption, QuestionVersion, QuizItem
 from quizzes.services import (
+    ERR_TIME_UP,
     AttemptClosedError,
     QuizClosedError,
     StaleSequenceError,
@@ -270,3 +272,110 @@ def test_graded_signal_runs_inside_the_grading_transaction(quiz, learner):
     assert seen and seen[0][1] is True and seen[0][2] is not None
     attempt.refresh_from_db()  # rolled back with the receiver: still open, no evidence
     assert attempt.state == AttemptState.IN_PROGRESS and Record.objects.count() == 0
+
+
+def test_a_pass_at_exactly_the_pass_mark_and_the_record_of_every_question(quiz, learner):
+    page_id = Page.objects.first().pk  # the page the attempt was taken for (a course, a procedure)
+    t0 = timezone.now() - datetime.timedelta(hours=1)
+    submitted = t0 + datetime.timedelta(minutes=5)
+    attempt, _ = attempt_start(quiz=quiz, user=learner, for_page_id=page_id, now=t0)
+    answers = {**RIGHT, 2: ["o1"]}  # half of the multiple-choice question: 4.5 of 5 points
+    attempt, _ = attempt_submit(attempt=attempt, user=learner, answers=answers, seq=1, now=submitted)
+    slots = list(attempt.slots.select_related("version"))
+    assert [slot.fraction for slot in slots] == [
+        Decimal(1),
+        Decimal("0.5"),
+        Decimal(1),
+        Decimal(1),
+        Decimal(1),
+    ]
+    assert (attempt.points, attempt.score, attempt.passed) == (Decimal("4.50"), Decimal("90.00"), True)
+    assert (attempt.graded_at, attempt.submitted_at) == (submitted, to_millisecond(submitted))
+    record = Record.objects.get()
+    assert (record.subject_type, record.page_id, record.outcome, record.score, record.occurred_at) == (
+        "quizzes.quiz",
+        page_id,
+        "passed",
+        Decimal("90.00"),
+        to_millisecond(submitted),
+    )
+    assert record.data == {
+        "quiz_id": quiz.pk,
+        "quiz_version": quiz.version,
+        "attempt_id": attempt.pk,
+        "attempt_number": 1,
+        "for_page_id": page_id,
+        "points": "4.50",
+        "max_points": "5.00",
+        "pass_mark": "80.00",
+        "timed_out": False,
+        "started_at": t0.astimezone(datetime.UTC).isoformat(),
+        "questions": [
+            {"question_id": s.version.question_id, "version": s.version.number, "fraction": str(s.fraction)}
+            for s in slots
+        ],
+    }
+    assert [q["fraction"] for q in record.data["questions"]] == [
+        "1.0000",
+        "0.5000",
+        "1.0000",
+        "1.0000",
+        "1.0000",
+    ]
+    attempt, _ = attempt_start(quiz=quiz, user=learner)
+    exactly, _ = attempt_submit(attempt=attempt, user=learner, answers={**RIGHT, 1: "o2"}, seq=1)  # 4 of 5
+    assert (exactly.score, exactly.passed, exactly.record.outcome) == (Decimal("80.00"), True, "passed")
+
+
+def test_points_are_each_fraction_times_the_points_of_its_question(make_quiz, questions, learner):
+    quiz = make_quiz(questions["single"], questions["multiple"], pass_mark=Decimal(50))
+    QuizItem.objects.filter(quiz=quiz).update(points=Decimal(2))
+    attempt, _ = attempt_start(quiz=quiz, user=learner)
+    attempt, _ = attempt_submit(attempt=attempt, user=learner, answers={1: "o1", 2: ["o1"]}, seq=1)
+    assert (attempt.points, attempt.max_points, attempt.score) == (
+        Decimal("3.00"),
+        Decimal("4.00"),
+        Decimal("75.00"),
+    )
+
+
+def test_submitting_without_a_sequence_number_takes_the_next_and_a_stale_one_is_refused(quiz, learner):
+    t0 = timezone.now() - datetime.timedelta(hours=1)
+    attempt, _ = attempt_start(quiz=quiz, user=learner, now=t0)
+    attempt_save_answers(attempt=attempt, user=learner, answers={1: "o2"}, seq=3, now=t0)
+    with pytest.raises(StaleSequenceError):
+        attempt_submit(attempt=attempt, user=learner, answers={1: "o1"}, seq=3, now=t0)
+    at = t0 + datetime.timedelta(minutes=3)
+    attempt, graded = attempt_submit(attempt=attempt, user=learner, answers={1: "o1"}, now=at)
+    slot = attempt.slots.get(position=1)
+    assert (graded, attempt.seq, slot.answer, slot.answered_at, attempt.score) == (
+        True,
+        4,
+        "o1",
+        at,
+        Decimal("20.00"),
+    )
+
+
+def test_the_grace_after_the_deadline_is_the_setting_and_its_last_instant_counts(
+    make_quiz, questions, learner, settings
+):
+    quiz = make_quiz(questions["single"], time_limit_minutes=5, max_attempts=3)
+    t0 = timezone.now() - datetime.timedelta(hours=1)
+    attempt, _ = attempt_start(quiz=quiz, user=learner, now=t0)
+    last = attempt.deadline + datetime.timedelta(seconds=30)
+    attempt, _ = attempt_submit(attempt=attempt, user=learner, answers={1: "o1"}, seq=1, now=last)
+    assert (attempt.timed_out, attempt.score) == (False, Decimal("100.00"))
+    settings.QUIZ_DEADLINE_GRACE_SECONDS = 5
+    attempt, _ = attempt_start(quiz=quiz, user=learner, now=t0 + datetime.timedelta(minutes=10))
+    with pytest.raises(AttemptClosedError) as late:
+        attempt_submit(
+            attempt=attempt,
+            user=learner,
+            answers={1: "o1"},
+            seq=1,
+            now=attempt.deadline + datetime.timedelta(seconds=6),
+        )
+    assert str(late.value) == str(ERR_TIME_UP)
+    attempt.refresh_from_db()
+    assert (attempt.timed_out, attempt.score) == (True, Decimal("0.00"))
