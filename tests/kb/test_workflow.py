@@ -412,3 +412,77 @@ def test_the_approval_workflow_is_set_up_again_on_a_flushed_database(db):
     assert set_up_as_it_should_be() is True
     assert Workflow.objects.filter(name=APPROVAL_WORKFLOW_NAME).count() == 1
     assert NoSelfApprovalTask.objects.count() == 1
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_approval_record_holds_the_submission_and_the_decision_exactly(
+    make_procedure, make_staff, decision
+):
+    """The record names the submitter (login and display name), the task and the comment, and is dated when
+    the decision was taken."""
+    from kb.services import APPROVAL_TASK_NAME
+
+    editor = make_staff("writer", groups=["Staff", "Content editor"], display_name="李美玲")
+    compliance = make_staff("officer", groups=["Staff", "Compliance officer"])
+    page = submit(make_procedure(), editor.user, change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, compliance.user, decision, comment="")
+    [record] = approval_records(page)
+    assert record.data == {
+        "submitter_id": editor.user_id,
+        "submitter": "writer",
+        "submitter_name": "李美玲",
+        "task": APPROVAL_TASK_NAME,
+        "comment": "",
+    }
+    finished_at = type(state).objects.get(pk=state.pk).finished_at
+    assert record.occurred_at == finished_at.replace(microsecond=finished_at.microsecond // 1000 * 1000)
+
+
+def test_a_submitter_without_a_staff_profile_is_named_by_their_full_name(make_procedure, people):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    author = UserFactory(username="contractor", first_name="Alex", last_name="Wong")
+    author.groups.add(*Group.objects.filter(name__in=["Staff", "Content editor"]))
+    page = submit(make_procedure(), author, change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "approve", comment="已核對。")
+    [record] = approval_records(page)
+    assert (record.data["submitter"], record.data["submitter_name"]) == ("contractor", "Alex Wong")
+
+
+def test_the_record_of_a_page_without_a_reference_is_titled_by_the_page_alone(people, superuser):
+    """The workflow covers the whole site: a course page (no code or document number) is approved too."""
+    from courses.models import CoursePage
+    from tests.factories import CoursePageFactory, CoursesIndexPageFactory
+    from website.demo import ensure_site
+
+    course = CoursePageFactory(parent=CoursesIndexPageFactory(parent=ensure_site()), title="投訴處理實務")
+    course.save_revision(user=superuser).publish(user=superuser)
+    course = CoursePage.objects.get(pk=course.pk)
+    course.summary = "新增個案研習。"
+    course.save_revision(user=people["editor"])
+    course.get_workflow().start(course, people["editor"])
+    state = CoursePage.objects.get(pk=course.pk).current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "approve", comment="已核對。")
+    [record] = approval_records(course)
+    assert (record.title, record.subject_type) == ("投訴處理實務", "courses.coursepage")
+
+
+def test_a_decision_on_a_submission_whose_submitter_account_is_gone(make_procedure, people):
+    """``requested_by`` is cleared when the account is deleted: the record then names no submitter."""
+    from wagtail.models import WorkflowState
+
+    page = submit(make_procedure(), people["editor"], change_summary="回覆期限改為 7 個工作天。")
+    state = page.current_workflow_task_state
+    WorkflowState.objects.filter(pk=state.workflow_state_id).update(requested_by=None)
+    state = type(state).objects.get(pk=state.pk)
+    state.task.specific.on_action(state, people["compliance"], "reject", comment="請補充依據。")
+    [record] = approval_records(page)
+    assert {key: record.data[key] for key in ("submitter_id", "submitter", "submitter_name")} == {
+        "submitter_id": None,
+        "submitter": "",
+        "submitter_name": "",
+    }

@@ -404,3 +404,68 @@ def test_derived_table_problems_name_the_table_and_row(ledger, monkeypatch):
         in (message)
     )
     assert "  quizzes.attempt: could not be checked: ValueError: no such column" in message
+
+
+# --- what each problem names (mutation survivors, docs/testing.md) -----------------------------------------
+
+
+def test_batch_size_is_at_least_one(ledger):
+    with pytest.raises(ValueError, match=r"^batch_size must be at least 1$"):
+        ledger_verify(batch_size=0)
+    result = ledger_verify(batch_size=1)  # one row a page
+    assert (result.ok, result.checked, result.verified) == (True, 10, 10)
+    assert (result.good_seq, result.good_hash) == (10, ledger[-1].hash)
+
+
+def test_each_problem_names_its_seq_record_and_what_the_record_is(ledger, make_staff):
+    other = make_staff("bob")
+    sql("UPDATE ledger_record SET title = %s WHERE seq = 5", ["已竄改"])
+    sql("UPDATE ledger_record SET actor_id = %s WHERE seq = 7", [other.user.pk])
+    result = ledger_verify()
+
+    def detail(record):
+        return f"acknowledgement by alice (陳美玲), recorded {record.recorded_at.isoformat()}"
+
+    assert [(p.seq, p.record_id, p.detail) for p in result.problems] == [
+        (5, ledger[4].pk, detail(ledger[4])),
+        (7, ledger[6].pk, detail(ledger[6])),
+    ]
+    assert (result.good_seq, result.good_hash) == (4, ledger[3].hash)
+
+
+def test_a_broken_link_says_what_may_have_happened(ledger):
+    edited = Record.objects.get(seq=5)
+    edited.title = "已竄改"
+    sql("UPDATE ledger_record SET title = %s, hash = %s WHERE seq = 5", ["已竄改", edited.compute_hash()])
+    assert ledger_verify().reason == (
+        "prev_hash does not match previous record "
+        "(row inserted or reordered, or the previous row edited and re-hashed)"
+    )
+
+
+def test_an_actor_without_a_display_name_is_named_by_login(append):
+    append()
+    record = append(actor=UserFactory(username="root"))
+    sql("UPDATE ledger_record SET title = %s WHERE seq = 2", ["已竄改"])
+    [problem] = ledger_verify().problems
+    assert problem.detail == f"acknowledgement by root, recorded {record.recorded_at.isoformat()}"
+
+
+def test_an_anchor_file_that_cannot_be_read_is_a_problem(ledger, tmp_path):
+    result = ledger_verify(anchors=tmp_path)  # a folder
+    assert [(p.where, p.message) for p in result.problems] == [
+        (f"anchor file {tmp_path}", "cannot be read: Is a directory")
+    ]
+    assert result.anchors.path == tmp_path
+
+
+def test_anchors_checked_the_latest_and_the_skipped_are_counted(ledger, tmp_path):
+    path = tmp_path / "anchors.txt"
+    path.write_text(
+        f"2026-11-29T16:05:00Z seq=10 hash={ledger[9].hash} canon=2\n"
+        f"2026-11-30T16:05:00Z seq=3 hash={'0' * 64} canon=2\n"
+        f"2026-11-28T16:05:00Z seq=2 hash={'0' * 64} canon=1\n"
+    )
+    result = ledger_verify(anchors=path)
+    assert [(p.seq, p.record_id) for p in result.problems] == [(3, ledger[2].pk)]
+    assert (result.anchors.checked, result.anchors.skipped_older, result.anchors.latest.seq) == (2, 1, 10)
