@@ -51,7 +51,9 @@ def test_staff_takes_a_quiz_on_a_phone(page_as, server, phone_quiz):
     page.click("button:has-text('開始測驗')")
     page.wait_for_selector("form.attempt")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert ":" in page.inner_text(".countdown__time")  # the script replaced the server's minutes with m:ss
+    # the deferred script replaces the server's "about 20 minutes" with m:ss: wait for it
+    page.wait_for_function("document.querySelector('.countdown__time').textContent.includes(':')")
+    assert ":" in page.inner_text(".countdown__time")
     page.check("#q1 input[value='1']")
     page.check("#q2 input[value='1']")
     page.check("#q2 input[value='2']")
