@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from courses.models import CourseCompletion, CoursePage
-from ledger.derived import records_without_rows, rows_with_records
-from ledger.models import Record, RecordKind, to_millisecond
+from ledger.derived import as_millisecond, disagreements, records_without_rows, rows_with_records
+from ledger.models import Record, RecordKind
 
 SUBJECT = CoursePage._meta.label_lower
 ROW_FIELDS = (
@@ -76,7 +76,7 @@ def _row_problems(row: dict[str, Any], record: dict[str, Any] | None) -> list[st
         ("course", row["course_page_id"], record["page_id"]),
         ("revision", row["revision_id"], record["revision_id"]),
         ("cycle", row["cycle"], data.get("cycle")),
-        ("completed_at", _ms(row["completed_at"]), _ms(record["occurred_at"])),
+        ("completed_at", as_millisecond(row["completed_at"]), as_millisecond(record["occurred_at"])),
         ("score", _dec(row["score"]), _dec(record["score"])),
         (
             "valid_until",
@@ -85,15 +85,7 @@ def _row_problems(row: dict[str, Any], record: dict[str, Any] | None) -> list[st
         ),
         ("code", row["code"], data.get("code")),
     ]
-    return [
-        f"{name} is {mine}, the record (seq {seq}) says {theirs}"
-        for name, mine, theirs in pairs
-        if mine != theirs
-    ]
-
-
-def _ms(value: Any) -> str:
-    return to_millisecond(value).isoformat() if value is not None else "None"
+    return disagreements(pairs, seq)
 
 
 def _dec(value: Any) -> str | None:

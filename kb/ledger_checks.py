@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from kb.models import Acknowledgement, ProcedurePage, RegulationUpdatePage
-from ledger.derived import records_without_rows, rows_with_records
-from ledger.models import RecordKind, to_millisecond
+from ledger.derived import as_millisecond, disagreements, records_without_rows, rows_with_records
+from ledger.models import RecordKind
 
 ACKNOWLEDGED_TYPES = (ProcedurePage._meta.label_lower, RegulationUpdatePage._meta.label_lower)
 ROW_FIELDS = (
@@ -57,16 +57,8 @@ def _row_problems(row: dict[str, Any], record: dict[str, Any] | None) -> list[st
         ("page", row["page_id"], record["page_id"]),
         ("revision", row["revision_id"], record["revision_id"]),
         ("version", str(row["version_number"]), version),
-        ("acknowledged_at", _ms(row["acknowledged_at"]), _ms(record["occurred_at"])),
+        ("acknowledged_at", as_millisecond(row["acknowledged_at"]), as_millisecond(record["occurred_at"])),
         ("due_date", due, data.get("due")),
         ("on_time", row["on_time"], data.get("on_time")),
     ]
-    return [
-        f"{name} is {mine}, the record (seq {seq}) says {theirs}"
-        for name, mine, theirs in pairs
-        if mine != theirs
-    ]
-
-
-def _ms(value: Any) -> str:
-    return to_millisecond(value).isoformat() if value is not None else "None"
+    return disagreements(pairs, seq)

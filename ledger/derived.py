@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Record
+from .models import Record, to_millisecond
 
 PAGE = 2000
 
@@ -71,3 +71,17 @@ def records_without_rows(
         .values_list("seq", "actor_user_id", "page_id")
     )
     yield from orphans.iterator(chunk_size=PAGE)
+
+
+def disagreements(pairs: Iterable[tuple[str, Any, Any]], seq: int) -> list[str]:
+    """One problem per ``(field, the row's value, the record's value)`` that differ."""
+    return [
+        f"{name} is {mine}, the record (seq {seq}) says {theirs}"
+        for name, mine, theirs in pairs
+        if mine != theirs
+    ]
+
+
+def as_millisecond(value: Any) -> str:
+    """A time as the ledger keeps it (whole milliseconds), for comparing a row's time with its record's."""
+    return to_millisecond(value).isoformat() if value is not None else "None"
