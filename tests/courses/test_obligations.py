@@ -23,15 +23,22 @@ pytestmark = pytest.mark.django_db
 def assigned(make_course, learner, django_capture_on_commit_callbacks):
     course, lessons = make_course(2, title="反洗錢與反欺詐年度培訓", validity_months=12)
     with django_capture_on_commit_callbacks(execute=True):
-        rule = AssignmentRule.objects.create(
-            name="年度反洗錢培訓",
-            target_type=ContentType.objects.get_for_model(course),
-            target_id=course.pk,
-            due_kind=DueKind.AFTER_ASSIGNMENT,
-            due_days=30,
-        )
-        rule.audience_people.set([learner.staff_profile])
+        assign_by_rule(course, learner, "年度反洗錢培訓")
     return course, lessons
+
+
+def assign_by_rule(course, learner, name: str, **fields) -> AssignmentRule:
+    """A rule owing ``course`` to ``learner`` within 30 days (run it under commit callbacks)."""
+    rule = AssignmentRule.objects.create(
+        name=name,
+        target_type=ContentType.objects.get_for_model(course),
+        target_id=course.pk,
+        due_kind=DueKind.AFTER_ASSIGNMENT,
+        due_days=30,
+        **fields,
+    )
+    rule.audience_people.set([learner.staff_profile])
+    return rule
 
 
 def test_progress_and_completion_update_the_obligation(assigned, learner):
@@ -115,15 +122,8 @@ def test_the_obligation_records_the_quiz_score_and_the_courses_validity(
 ):
     course, lessons = make_course(1, quiz=course_quiz, validity_months=12)
     with django_capture_on_commit_callbacks(execute=True):
-        rule = AssignmentRule.objects.create(
-            name="兩年一次",
-            target_type=ContentType.objects.get_for_model(course),
-            target_id=course.pk,
-            due_kind=DueKind.AFTER_ASSIGNMENT,
-            due_days=30,
-            recurrence_months=24,  # the course's own validity (12 months) is what the completion says
-        )
-        rule.audience_people.set([learner.staff_profile])
+        # the course's own validity (12 months) is what the completion says, not the rule's recurrence
+        assign_by_rule(course, learner, "兩年一次", recurrence_months=24)
     lesson_view_record(user=learner, lesson=lessons[0])
     take_quiz(course_quiz, learner, for_page=course)
     completion = CourseCompletion.objects.get()
