@@ -79,7 +79,9 @@ def _approval_of(page: AcknowledgedPage, revision: Revision) -> tuple[WorkflowSt
 @transaction.atomic
 def version_record_publish(page: AcknowledgedPage, revision: Revision, *, user=None) -> PublishedVersion:
     """Called on every publish: number the version and keep the approval trail. A material procedure version
-    counts as a review and clears regulation flags; a regulation update flags the procedures it affects."""
+    counts as a review and clears regulation flags; a regulation update flags the procedures it affects.
+    ``user`` is who published (the approver whose approval published it, or whoever pressed publish); a
+    scheduled go-live has nobody, and counts as published by its approver, else by the revision's author."""
     existing = PublishedVersion.objects.filter(revision_id=revision.pk).first()
     if existing:
         return existing
@@ -97,7 +99,7 @@ def version_record_publish(page: AcknowledgedPage, revision: Revision, *, user=N
         effective_date=page.version_effective_date(),
         change_summary=page.change_summary,
         published_at=timezone.now(),
-        published_by=user or revision.user,
+        published_by=user or (task.finished_by if task else None) or revision.user,
         submitted_by=state.requested_by if state else None,
         approved_by=task.finished_by if task else None,
         approved_at=task.finished_at if task else None,

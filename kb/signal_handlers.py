@@ -20,7 +20,7 @@ from quizzes.signals import attempt_graded
 @receiver(page_published, sender=RegulationUpdatePage, dispatch_uid="kb_record_regulation_version")
 def record_version(sender, instance, revision, **kwargs):
     if not kwargs.get("alias"):
-        version_record_publish(instance, revision)
+        version_record_publish(instance, revision, user=getattr(revision, "published_by_user", None))
         target_materialise(instance)  # who owes the version in force now: the obligation table
         if isinstance(instance, RegulationUpdatePage):  # updates it replaces ask nothing new of its audience
             for replaced in RegulationUpdatePage.objects.live().filter(superseded_by_id=instance.pk):

@@ -155,7 +155,11 @@ class AcknowledgedPage(PublishedByApproval, RegisteredViewsMixin, RoutablePageMi
         Wagtail's publish saves the page, sends ``page_published`` (our PublishedVersion and review rows) and
         logs the action each on its own: without this, a failure after the page save would leave the new
         version live with no PublishedVersion, so nobody would be asked to acknowledge it
-        (tests/kb/test_all_or_nothing.py)."""
+        (tests/kb/test_all_or_nothing.py).
+
+        Wagtail's ``page_published`` does not say who published; the handler reads it off the revision (the
+        approver, when the approval publishes; nobody for a scheduled go-live)."""
+        revision.published_by_user = kwargs.get("user")
         with transaction.atomic():
             return super().publish(revision, *args, **kwargs)
 

@@ -48,6 +48,7 @@ def test_compliance_approval_publishes_and_is_recorded(make_procedure, people):
     assert (version.number, version.change_summary) == (2, "回覆期限改為 7 個工作天。")
     assert version.submitted_by == people["editor"]
     assert version.approved_by == people["compliance"]
+    assert version.published_by == people["compliance"]  # the approval published it, not the draft's author
     assert version.approval_comment == "已核對條文。"
     assert version.revision_id == page.live_revision_id
 
@@ -486,3 +487,14 @@ def test_a_decision_on_a_submission_whose_submitter_account_is_gone(make_procedu
         "submitter": "",
         "submitter_name": "",
     }
+
+
+def test_a_version_is_published_by_whoever_publishes_not_the_revisions_author(make_regulation, people):
+    """A compliance officer publishes a regulation update another officer drafted: the version names the one
+    who put it live (Wagtail's page_published signal does not say; AcknowledgedPage.publish passes it on)."""
+    update = make_regulation(publish=False)
+    drafter = people["both"]
+    revision = update.save_revision(user=drafter)
+    revision.publish(user=people["compliance"])
+    version = PublishedVersion.objects.get(revision_id=revision.pk)
+    assert (version.published_by, revision.user) == (people["compliance"], drafter)
