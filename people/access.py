@@ -8,6 +8,9 @@ account that holds one (whoever can set a password can become that person). Nobo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +38,30 @@ ERR_PRIVILEGED_ACCOUNT = _(
 )
 
 
+def read_only_users() -> QuerySet:
+    """Auditors read everything and write nothing, whatever other roles they also hold (not superusers)."""
+    return get_user_model().objects.filter(is_superuser=False, groups__name=AUDITOR)
+
+
 def is_read_only(user: AbstractBaseUser) -> bool:
-    """Auditors read everything and write nothing, whatever other roles they also hold."""
-    return user.is_authenticated and not user.is_superuser and user.groups.filter(name=AUDITOR).exists()
+    return user.is_authenticated and read_only_users().filter(pk=user.pk).exists()
+
+
+def read_only_sync(user_ids: Iterable[int]) -> list[int]:
+    """Set ``StaffProfile.read_only`` of these users' profiles from their groups; return the ids of the
+    profiles that changed."""
+    from .models import StaffProfile
+
+    user_ids = list(user_ids)
+    readers = set(read_only_users().filter(pk__in=user_ids).values_list("pk", flat=True))
+    changed = []
+    for pk, user_id, read_only in StaffProfile.objects.filter(user_id__in=user_ids).values_list(
+        "pk", "user_id", "read_only"
+    ):
+        if read_only != (user_id in readers):
+            StaffProfile.objects.filter(pk=pk).update(read_only=not read_only)
+            changed.append(pk)
+    return changed
 
 
 def _rights_permissions() -> QuerySet[Permission]:

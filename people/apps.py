@@ -9,6 +9,9 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and org chart")
     default = True
 
+    def ready(self) -> None:
+        from . import signal_handlers  # noqa: F401
+
 
 class UsersAdminConfig(WagtailUsersAppConfig):
     """Wagtail's user screens with our rules on who may grant which rights (people/users_admin.py)."""

@@ -2,7 +2,9 @@
 
 An audience is "everyone", or criteria that a person must meet **all** of (each listed dimension — department,
 position, group, hired on or after a date — counts only when it is set), plus people named one by one, who are
-always included. Inactive people are in no audience. An audience with nothing set includes nobody.
+always included. Inactive people are in no audience, nor are read-only people (auditors: they acknowledge and
+complete nothing, so nothing may be owed by them; ``StaffProfile.read_only``). An audience with nothing set
+includes nobody.
 
 From the one table of dimensions below come:
 - ``Audience.matches(profile)``: the check in memory (for a person and many audiences, prefetched);
@@ -71,7 +73,7 @@ class Audience:
 
     def matches(self, profile: StaffProfile, *, group_ids: Iterable[int] | None = None) -> bool:
         """Whether ``profile`` is in this audience. Pass the person's ``group_ids`` when groups are listed."""
-        if not profile.is_active:
+        if not profile.is_active or profile.read_only:
             return False
         if self.everyone or profile.pk in self.people:
             return True
@@ -86,7 +88,7 @@ class Audience:
 
     def staff_q(self, prefix: str = "") -> Q:
         """A filter over StaffProfile (or, with ``prefix`` like "person__", over a relation to it)."""
-        active = Q(**{f"{prefix}is_active": True})
+        active = Q(**{f"{prefix}is_active": True, f"{prefix}read_only": False})
         if self.everyone:
             return active
         named = Q(**{f"{prefix}pk__in": sorted(self.people)}) if self.people else Q(pk__in=[])
@@ -147,7 +149,7 @@ def audience_includes_q(
     Give ``group_ids`` (the person's groups) when the model lists groups; otherwise they are read in a
     subquery.
     """
-    if profile is None or not profile.is_active:
+    if profile is None or not profile.is_active or profile.read_only:
         return Q(pk__in=[])
     fields = audience_fields_of(model)
     any_criteria: Q = Q(pk__in=[])

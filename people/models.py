@@ -73,6 +73,9 @@ class StaffProfile(index.Indexed, models.Model):
     )
     hire_date = models.DateField(_("hire date"))
     is_active = models.BooleanField(_("active"), default=True)
+    # Auditors (people.access.is_read_only) read everything and record nothing, so they are in no audience
+    # (people.audience). Kept in step with their groups by people.signal_handlers; never edited by hand.
+    read_only = models.BooleanField(_("read-only (auditor)"), default=False, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     search_fields = [
@@ -104,10 +107,13 @@ class StaffProfile(index.Indexed, models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Save, keeping the closure table and the login's active flag in step (a cycle rolls it all back)."""
+        from .access import read_only_users
         from .services import org_sync
         from .signals import staff_changed
 
         created = self.pk is None
+        if created:
+            self.read_only = read_only_users().filter(pk=self.user_id).exists()
         with transaction.atomic():
             super().save(*args, **kwargs)
             org_sync(self)

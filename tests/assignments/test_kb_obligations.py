@@ -175,3 +175,23 @@ def test_acknowledging_a_new_version_fulfils_a_rule_that_assigned_the_page_befor
         (1, Status.WITHDRAWN),
         (2, Status.COMPLETED_ON_TIME),
     }
+
+
+def test_auditors_owe_nothing_and_joining_audit_withdraws_at_once(make_procedure, make_staff):
+    """An auditor cannot acknowledge (docs/roles/auditor.md), so nothing is owed by them: no obligation on
+    publish, and a person who joins the Auditor group has their open obligations withdrawn in the same
+    transaction (and owed again when they leave it)."""
+    from django.contrib.auth.models import Group
+
+    auditor = make_staff("auditor", groups=["Staff", "Auditor"])
+    moving = make_staff("moving", groups=["Staff"])
+    page = make_procedure()
+    owing = Obligation.objects.filter(target_id=page.pk, person__in=[auditor, moving])
+    assert list(owing.values_list("person", "status")) == [(moving.pk, Status.NOT_STARTED)]
+    assert acknowledgement_rows([auditor], [page]) == []
+    moving.user.groups.add(Group.objects.get(name="Auditor"))
+    statuses = Obligation.objects.filter(person=moving).values_list("status", flat=True)
+    assert list(statuses) == [Status.WITHDRAWN]
+    assert not Obligation.objects.filter(person=auditor).exists()
+    moving.user.groups.remove(Group.objects.get(name="Auditor"))
+    assert Obligation.objects.filter(person=moving, status=Status.NOT_STARTED).count() == 1

@@ -112,3 +112,49 @@ def test_a_model_without_audience_fields_is_named():
     assert str(caught.value) == "Department has no audience_fields = AudienceFields(...)"
     with pytest.raises(TypeError):
         audience_includes_q(Position, StaffProfile(is_active=True))
+
+
+def test_auditors_are_in_no_audience_unless_superusers(demo_people, make_staff):
+    """Auditors read everything and record nothing (docs/roles/auditor.md): nothing may be owed by them, so
+    no form of the rule includes them, not even when named; a superuser also in the group is not read-only."""
+    from kb.models import ProcedurePage
+
+    auditor = next(p for p in demo_people if p.user.groups.filter(name="Auditor").exists())
+    admin_auditor = make_staff("it-auditor", groups=["Staff", "Auditor"], department=auditor.department)
+    admin_auditor.user.is_superuser = True
+    admin_auditor.user.save()
+    auditor.refresh_from_db()
+    admin_auditor.refresh_from_db()
+    assert (auditor.read_only, admin_auditor.read_only) == (True, False)
+    everyone_and_named = Audience(everyone=True, people=frozenset([auditor.pk]))
+    their_department = Audience(departments=frozenset([auditor.department_id]))
+    for audience in (everyone_and_named, their_department):
+        assert not audience.matches(auditor)
+        assert audience.matches(admin_auditor)
+        both = StaffProfile.objects.filter(pk__in=[auditor.pk, admin_auditor.pk])
+        assert set(both.filter(audience.staff_q())) == {admin_auditor}
+    assert audience_includes_q(ProcedurePage, auditor) == audience_includes_q(ProcedurePage, None)
+
+
+def test_joining_or_leaving_the_auditor_group_sets_read_only(make_staff):
+    person = make_staff("moved-to-audit", groups=["Staff"])
+    auditors = Group.objects.get(name="Auditor")
+    person.user.groups.add(auditors)  # the user screens: one person's groups
+    person.refresh_from_db()
+    assert person.read_only
+    person.user.groups.remove(auditors)
+    person.refresh_from_db()
+    assert not person.read_only
+    auditors.user_set.add(person.user)  # the group's members
+    person.refresh_from_db()
+    assert person.read_only
+    auditors.user_set.clear()
+    person.refresh_from_db()
+    assert not person.read_only
+    person.user.groups.add(auditors)
+    person.user.is_superuser = True
+    person.user.save()
+    person.refresh_from_db()
+    assert not person.read_only
+    hired_as_auditor = make_staff("new-auditor", groups=["Staff", "Auditor"])  # groups before the profile
+    assert hired_as_auditor.read_only
