@@ -117,24 +117,25 @@ def version_record_publish(page: AcknowledgedPage, revision: Revision, *, user=N
             page, version.submitted_by or version.published_by, f"v{version.label}: {page.change_summary}"
         )
     if isinstance(page, RegulationUpdatePage):
-        review_flags_raise(page)
+        review_flags_raise(page, material=material)
         transaction.on_commit(
             lambda: regulation_published.send(sender=RegulationUpdatePage, page=page, version=version)
         )
     return version
 
 
-def review_flags_raise(regulation: RegulationUpdatePage) -> list[ReviewFlag]:
-    """Flag every live procedure this update affects (one open flag per procedure and update)."""
-    open_for = set(
-        ReviewFlag.objects.filter(regulation=regulation, cleared_at__isnull=True).values_list(
-            "procedure_id", flat=True
-        )
-    )
+def review_flags_raise(regulation: RegulationUpdatePage, *, material: bool = True) -> list[ReviewFlag]:
+    """Flag every live procedure this update affects (one open flag per procedure and update). A minor change
+    (a typo, formatting) flags only procedures newly listed as affected: the owners who answered the update
+    need not answer its typo fix."""
+    flagged = ReviewFlag.objects.filter(regulation=regulation)
+    if material:
+        flagged = flagged.filter(cleared_at__isnull=True)
+    already = set(flagged.values_list("procedure_id", flat=True))
     flags = [
         ReviewFlag(procedure_id=link.procedure_id, regulation=regulation)
         for link in regulation.affected_procedures.all()
-        if link.procedure_id not in open_for
+        if link.procedure_id not in already
     ]
     return ReviewFlag.objects.bulk_create(flags)
 

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assignments.services import target_materialise
-from kb.models import RegulationUpdatePage, ReviewFlag
+from kb.models import AffectedProcedure, RegulationUpdatePage, ReviewFlag
 from kb.selectors import audience_staff, regulation_trace, unread_regulations
 from kb.services import acknowledge, procedure_mark_reviewed
 from notifications.models import EmailDelivery, Notification
+from tests.factories import publish
 from tests.kb.fixtures import in_audience, publish_change
 
 TODAY = timezone.localdate
@@ -149,6 +150,26 @@ def test_each_update_flags_a_procedure_once_and_again_after_it_was_answered(
     assert ReviewFlag.objects.count() == 3
     publish_change(first, change_summary="再補充第 3 項義務。")
     assert ReviewFlag.objects.count() == 3  # still open: not flagged twice
+
+
+def test_a_minor_change_to_an_answered_update_flags_only_procedures_newly_affected(
+    make_procedure, make_regulation, make_staff
+):
+    """A typo fix to an update does not ask owners who answered it to answer again; a procedure the fix adds
+    to the affected list is flagged."""
+    owner = make_staff("owner", groups=["Staff", "Supervisor"])
+    answered = make_procedure(content_owner=owner, owning_department=owner.department)
+    added = make_procedure("SOP-CS-099", title="另一程序")
+    update = make_regulation(procedures=[answered])
+    procedure_mark_reviewed(user=owner.user, page=answered, comment="已核對，現行時限已符合新規。")
+    publish_change(update, change_summary="更正錯字。", is_minor_change=True)
+    assert not ReviewFlag.objects.filter(cleared_at=None).exists()
+    update = type(update).objects.get(pk=update.pk)
+    update.affected_procedures.add(AffectedProcedure(procedure=added))
+    update.change_summary, update.is_minor_change = "補列受影響程序。", True
+    publish(update)
+    assert list(ReviewFlag.objects.filter(cleared_at=None).values_list("procedure_id", flat=True)) == [added.pk]
+    assert ReviewFlag.objects.filter(procedure_id=answered.pk).count() == 1
 
 
 def test_review_report_lists_flagged_procedure_first(make_procedure, make_regulation, make_staff, login):
