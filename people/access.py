@@ -72,11 +72,14 @@ def _rights_permissions() -> QuerySet[Permission]:
 
 
 def privileged_groups() -> QuerySet[Group]:
-    """Groups that publish, approve in an active workflow task, or manage users/groups/workflows."""
+    """Groups that publish, approve in an active workflow task, or manage users/groups/workflows; and the
+    Auditor group: its members owe nothing (people.audience), so granting it withdraws all their training and
+    acknowledgements, and those audited must not choose their auditors."""
     from wagtail.models import GroupApprovalTask, GroupPagePermission
 
     return Group.objects.filter(
-        Q(permissions__in=_rights_permissions())
+        Q(name=AUDITOR)
+        | Q(permissions__in=_rights_permissions())
         | Q(pk__in=GroupPagePermission.objects.filter(permission__codename="publish_page").values("group_id"))
         | Q(pk__in=GroupApprovalTask.objects.filter(active=True).values("groups"))
     ).distinct()

@@ -55,7 +55,11 @@ def names(user) -> set[str]:
 
 
 def test_privileged_groups_are_the_ones_that_publish_approve_or_manage_users(db, feed_index):
-    assert set(privileged_groups().values_list("name", flat=True)) == {COMPLIANCE_OFFICER, TRAINING_ADMIN}
+    assert set(privileged_groups().values_list("name", flat=True)) == {
+        AUDITOR,
+        COMPLIANCE_OFFICER,
+        TRAINING_ADMIN,
+    }
 
 
 def test_trainer_cannot_create_a_superuser(trainer, client):
@@ -71,7 +75,7 @@ def test_trainer_cannot_create_a_superuser(trainer, client):
 
 def test_trainer_cannot_create_a_user_in_a_privileged_group(trainer, client):
     client.force_login(trainer)
-    for group in (COMPLIANCE_OFFICER, TRAINING_ADMIN):
+    for group in (COMPLIANCE_OFFICER, TRAINING_ADMIN, AUDITOR):
         response = client.post(reverse("wagtailusers_users:add"), user_form("mallory", groups=[STAFF, group]))
         assert response.status_code == 200
         assert "groups" in response.context["form"].errors
@@ -81,17 +85,17 @@ def test_trainer_cannot_create_a_user_in_a_privileged_group(trainer, client):
 def test_trainer_creates_ordinary_staff_logins(trainer, client):
     client.force_login(trainer)
     response = client.post(
-        reverse("wagtailusers_users:add"), user_form("newcomer", groups=[STAFF, SUPERVISOR, AUDITOR])
+        reverse("wagtailusers_users:add"), user_form("newcomer", groups=[STAFF, SUPERVISOR, CONTENT_EDITOR])
     )
     assert response.status_code == 302
-    assert names(User.objects.get(username="newcomer")) == {STAFF, SUPERVISOR, AUDITOR}
+    assert names(User.objects.get(username="newcomer")) == {STAFF, SUPERVISOR, CONTENT_EDITOR}
 
 
 def test_the_create_form_offers_trainer_only_ordinary_roles(trainer, client):
     client.force_login(trainer)
     form = client.get(reverse("wagtailusers_users:add")).context["form"]
     offered = set(form.fields["groups"].queryset.values_list("name", flat=True))
-    assert offered == {STAFF, SUPERVISOR, CONTENT_EDITOR, AUDITOR, HR}  # HR reads only: not privileged
+    assert offered == {STAFF, SUPERVISOR, CONTENT_EDITOR, HR}  # HR reads only: not privileged
     assert form.fields["is_superuser"].disabled
 
 
@@ -104,9 +108,7 @@ def test_trainer_cannot_tick_a_privileged_group_on_their_own_account(trainer, cl
     )
     assert names(trainer) == {STAFF, TRAINING_ADMIN}
     # not even a harmless one: their own groups are locked
-    client.post(
-        url, user_form("trainer", groups=[STAFF, TRAINING_ADMIN, AUDITOR], password1="", password2="")
-    )
+    client.post(url, user_form("trainer", groups=[STAFF, TRAINING_ADMIN, HR], password1="", password2=""))
     assert names(trainer) == {STAFF, TRAINING_ADMIN}
 
 
@@ -177,15 +179,19 @@ def test_bulk_assign_role_refuses_privileged_groups_and_oneself(trainer, clerk, 
     assert names(clerk) == {STAFF}
     assert names(trainer) == {STAFF, TRAINING_ADMIN}
     auditor_group = Group.objects.get(name=AUDITOR)
-    client.post(bulk_url("assign_role", clerk, trainer), {"role": auditor_group.pk})
-    assert names(clerk) == {STAFF, AUDITOR}  # ordinary roles: fine for others
+    client.post(bulk_url("assign_role", clerk), {"role": auditor_group.pk})
+    assert names(clerk) == {STAFF}  # the audited do not choose their auditors
+    editor_group = Group.objects.get(name=CONTENT_EDITOR)
+    client.post(bulk_url("assign_role", clerk, trainer), {"role": editor_group.pk})
+    assert names(clerk) == {STAFF, CONTENT_EDITOR}  # ordinary roles: fine for others
     assert names(trainer) == {STAFF, TRAINING_ADMIN}  # never for oneself
     assert compliance_group not in grantable_groups(trainer)
+    assert auditor_group not in grantable_groups(trainer)
 
 
 def test_bulk_assign_role_skips_privileged_accounts(trainer, compliance, client):
     client.force_login(trainer)
-    client.post(bulk_url("assign_role", compliance), {"role": Group.objects.get(name=AUDITOR).pk})
+    client.post(bulk_url("assign_role", compliance), {"role": Group.objects.get(name=CONTENT_EDITOR).pk})
     assert names(compliance) == {STAFF, COMPLIANCE_OFFICER}
 
 
