@@ -4,8 +4,7 @@
     nice -n 15 .venv/bin/python scripts/issue15_survivors.py email      # the ones whose name contains "email"
 
 Each change is made in a temporary copy of the project (never in your checkout), then the test files that
-should catch it run there; KILLED means at least one test failed. The kb date rules of the table (on-time
-``<``/``<=``, ``on_time=True``, the effective date) are checked by the kb date tests, not here.
+should catch it run there; KILLED means at least one test failed.
 """
 
 from __future__ import annotations
@@ -80,6 +79,27 @@ CASES = [
         'permissions=("wagtailadmin.access_admin", "quizzes.view_quiz", "people.view_all_staff", '
         '"ledger.view_record"),',
         ["tests/people/test_roles.py", "tests/people/test_role_limits.py"],
+    ),
+    (
+        "an acknowledgement's on_time uses < instead of <=",
+        "kb/services.py",
+        "on_time = timezone.localdate(now) <= due",
+        "on_time = timezone.localdate(now) < due",
+        ["tests/kb/test_due_dates.py"],
+    ),
+    (
+        "an acknowledgement is always on time",
+        "kb/services.py",
+        "on_time = timezone.localdate(now) <= due",
+        "on_time = True",
+        ["tests/kb/test_due_dates.py"],
+    ),
+    (
+        "the due date ignores the effective date",
+        "kb/selectors/acknowledged.py",
+        "start = max(version.effective_date, timezone.localdate(version.published_at))",
+        "start = timezone.localdate(version.published_at)",
+        ["tests/kb/test_due_dates.py"],
     ),
 ]
 
