@@ -498,3 +498,35 @@ def test_a_version_is_published_by_whoever_publishes_not_the_revisions_author(ma
     revision.publish(user=people["compliance"])
     version = PublishedVersion.objects.get(revision_id=revision.pk)
     assert (version.published_by, revision.user) == (people["compliance"], drafter)
+
+
+def test_a_scheduled_go_live_keeps_its_own_approval_trail(make_procedure, people, make_staff):
+    """Approved for tomorrow; another page is approved and published meanwhile; at go-live the version names
+    its own submitter, approver and comment (not the latest approval of any page) and counts as published by
+    its approver, Wagtail's scheduler having nobody to name."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    other_approver = make_staff("compliance2", groups=["Staff", "Compliance officer"]).user
+    later = make_procedure("SOP-CS-003")
+    now_page = make_procedure("SOP-CS-004", title="另一程序")
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    later = submit(later, people["editor"], change_summary="明日起生效。", go_live_at=tomorrow)
+    state = later.current_workflow_task_state
+    state.task.specific.on_action(state, people["compliance"], "approve", comment="同意明日生效。")
+    assert PublishedVersion.objects.filter(page_id=later.pk).count() == 1  # scheduled, not live yet
+    now_page = submit(now_page, people["both"], change_summary="即時生效。")
+    state = now_page.current_workflow_task_state
+    state.task.specific.on_action(state, other_approver, "approve", comment="同意即時生效。")
+
+    revision = ProcedurePage.objects.get(pk=later.pk).latest_revision
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled", verbosity=0)
+
+    version = PublishedVersion.objects.get(revision_id=revision.pk)
+    assert (version.number, version.change_summary) == (2, "明日起生效。")
+    assert (version.submitted_by, version.approved_by) == (people["editor"], people["compliance"])
+    assert (version.approval_comment, version.published_by) == ("同意明日生效。", people["compliance"])
