@@ -67,10 +67,13 @@ def test_an_entry_with_only_the_required_fields(staff):
     assert ledger_verify(check_derived=False).ok
 
 
-@pytest.mark.parametrize("actor", [None, "unsaved"])
+@pytest.mark.parametrize("actor", [None, "unsaved", "a username"])
 def test_an_entry_without_a_saved_actor_writes_nothing(staff, actor):
+    """An import that gives a username (or an unsaved user) instead of a user is refused, naming the field."""
     if actor == "unsaved":
         actor = UserFactory.build(username="visitor")
+    elif actor == "a username":
+        actor = "alice"
     with pytest.raises(ValidationError) as caught:
         records_append_bulk([entry(staff.user, 1), entry(actor, 2)])
     assert caught.value.message_dict == {"actor": [ERR_ACTOR]}

@@ -436,3 +436,14 @@ def test_a_record_without_data_stores_an_empty_object(append):
     record = append()
     assert Record.objects.get(pk=record.pk).data == {}
     assert '"data":{}' in record.canonical_json()
+
+
+def test_a_second_correction_is_refused_naming_records_by_seq_not_id(known_chain):
+    """The hand-made chain has ids 9001–9003 for seqs 1–3: the officer is told seqs, as the ledger shows."""
+    original = Record.objects.get(seq=1)
+    with pytest.raises(ValidationError) as caught:
+        record_correct(original, by=UserFactory(username="auditor"), reason="再次更正", outcome="voided")
+    assert caught.value.message_dict == {
+        "corrects": ["Record #1 has already been corrected by record #3; correct that one instead."]
+    }
+    assert Record.objects.count() == 3
