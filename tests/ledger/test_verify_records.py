@@ -534,3 +534,19 @@ def test_an_actor_unlinked_by_hand_is_found_among_other_actors_records(append, l
             "(the link was cut by hand; it is only cleared when the user is deleted)",
         )
     ]
+
+
+@sqlite_only
+def test_a_correction_of_a_row_whose_seq_is_unreadable_names_the_broken_link(ledger):
+    correction = record_correct(ledger[0], by=UserFactory(username="officer"), reason="錯誤記錄", page_id=99)
+    sql("UPDATE ledger_record SET seq = 'eleven' WHERE seq = 1")
+    result = ledger_verify()
+    assert [p.message for p in result.problems if p.seq == correction.seq] == [
+        "hash mismatch (row edited)",
+        f"corrects id {ledger[0].pk}, which is not in the ledger (row deleted or edited)",
+    ]
+
+
+def test_without_derived_checks_no_derived_table_is_named(ledger):
+    result = ledger_verify(check_derived=False)
+    assert (result.ok, result.derived) == (True, ())
