@@ -550,3 +550,11 @@ def test_a_correction_of_a_row_whose_seq_is_unreadable_names_the_broken_link(led
 def test_without_derived_checks_no_derived_table_is_named(ledger):
     result = ledger_verify(check_derived=False)
     assert (result.ok, result.derived) == (True, ())
+
+
+@sqlite_only
+def test_a_long_json_value_that_is_not_an_object_is_quoted_to_40_characters(ledger):
+    sql_unchecked("UPDATE ledger_record SET data = '[" + "1, " * 30 + "1]' WHERE seq = 5")
+    [problem] = ledger_verify().problems
+    first_40 = "[" + "1, " * 13
+    assert problem.message == f"unreadable row: data is stored as list '{first_40}', not a JSON object"
