@@ -49,6 +49,7 @@ MODULES: dict[str, list[str]] = {
         "tests/ledger/test_known_answers.py",
         "tests/ledger/test_guards.py",
         "tests/ledger/test_all_or_nothing.py",
+        "tests/ledger/test_bulk.py",
     ],
     "ledger/models.py": [
         "tests/ledger/test_known_answers.py",

@@ -169,3 +169,47 @@ def test_flush_is_refused_on_a_real_database_and_allowed_to_the_test_runner(appe
     assert Record.objects.count() == 1
     call_command("flush", interactive=False, verbosity=0)  # what TransactionTestCase does between tests
     assert Record.objects.count() == 0
+
+
+# --- Edges found by mutation testing ---
+
+REFUSED = "Ledger records are append-only: {} is not allowed."
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (lambda: Record.objects.filter(seq=2).update(title="edited"), REFUSED.format("QuerySet.update()")),
+        (lambda: Record.objects.all().delete(), REFUSED.format("QuerySet.delete()")),
+        (
+            lambda: Record.objects.bulk_update(list(Record.objects.all()), ["title"]),
+            REFUSED.format("QuerySet.bulk_update()"),
+        ),
+        (
+            lambda: Record.objects.bulk_create([Record(seq=4, title="forged")]),
+            REFUSED.format("QuerySet.bulk_create() (use services.record_append)"),
+        ),
+        (
+            lambda: models.QuerySet.update(Record.objects.filter(seq=1), title="x", outcome="passed"),
+            REFUSED.format("UPDATE of outcome, title"),
+        ),
+        (
+            lambda: Record.objects.create(seq=4, title="forged", prev_hash="0" * 64, hash="f" * 64),
+            "Ledger records are written only by services.record_append.",
+        ),
+    ],
+    ids=["update", "delete", "bulk_update", "bulk_create", "unbound-update", "create"],
+)
+def test_each_refusal_says_what_was_refused(three, action, message):
+    """What a developer (or a DBA in `manage.py shell`) reads when the ORM refuses a ledger write."""
+    before = snapshot()
+    with pytest.raises(LedgerImmutableError) as caught, transaction.atomic():
+        action()
+    assert str(caught.value) == message
+    assert snapshot() == before
+
+
+def test_a_queryset_on_another_database_stays_there_when_chained():
+    """``verify_records --database`` reads through chained querysets: none may fall back to the default."""
+    chained = Record.objects.using("archive").filter(seq__gte=1).order_by("seq").with_corrects_seq()
+    assert (chained.db, chained.all().db) == ("archive", "archive")

@@ -19,7 +19,7 @@ from django.db import connection
 
 from ledger.maintenance import ledger_maintenance
 from ledger.models import Record
-from ledger.services import record_append, record_correct
+from ledger.services import record_append, record_correct, records_append_bulk
 from ledger.verification import ledger_verify
 from tests.ledger.known import (
     CANONICAL_1,
@@ -61,31 +61,34 @@ def clock(monkeypatch):
     return Clock
 
 
+# What records 1 and 2 of the known chain were given (alice's quiz attempt; bob's acknowledgement).
+FIRST = {
+    "kind": "quiz_attempt",
+    "subject_type": "quizzes.quiz",
+    "page_id": 42,
+    "revision_id": 7,
+    "title": "反洗錢測驗 AML-2026",
+    "outcome": "passed",
+    "score": Decimal("87.5"),
+    "data": {"on_time": True, "due": "2026-07-01", "answers": [1, "b", None, True]},
+    "occurred_at": datetime.datetime(2026, 6, 30, 17, 5, 9, 123456, tzinfo=HKT),
+}
+SECOND = {
+    "kind": "acknowledgement",
+    "subject_type": "kb.procedurepage",
+    "page_id": 15,
+    "title": "SOP-CS-001 客戶投訴處理程序",
+    "outcome": "acknowledged",
+    "data": {"version": "2.1", "due": "2026-07-15", "on_time": False},
+}
+
+
 def append_chain(people, clock) -> list[Record]:
     alice, bob, officer = people
     clock.now = TICKS[0]
-    first = record_append(
-        kind="quiz_attempt",
-        actor=alice,
-        subject_type="quizzes.quiz",
-        page_id=42,
-        revision_id=7,
-        title="反洗錢測驗 AML-2026",
-        outcome="passed",
-        score=Decimal("87.5"),
-        data={"on_time": True, "due": "2026-07-01", "answers": [1, "b", None, True]},
-        occurred_at=datetime.datetime(2026, 6, 30, 17, 5, 9, 123456, tzinfo=HKT),
-    )
+    first = record_append(actor=alice, **FIRST)
     clock.now = TICKS[1]
-    second = record_append(
-        kind="acknowledgement",
-        actor=bob,
-        subject_type="kb.procedurepage",
-        page_id=15,
-        title="SOP-CS-001 客戶投訴處理程序",
-        outcome="acknowledged",
-        data={"version": "2.1", "due": "2026-07-15", "on_time": False},
-    )
+    second = record_append(actor=bob, **SECOND)
     clock.now = TICKS[2]
     third = record_correct(
         first, by=officer, reason="試題錯配 Question 3 was mis-keyed", outcome="failed", score=72
@@ -112,6 +115,19 @@ def test_three_record_chain_hashes_to_the_known_answers(people, clock):
     ]
     result = ledger_verify()
     assert (result.ok, result.head_seq, result.head_hash) == (True, 3, HASH_3)
+
+
+def test_bulk_appends_hash_to_the_same_known_answers(people, clock):
+    """records_append_bulk (scale data, imports of past evidence) writes what record_append writes."""
+    alice, bob, _officer = people
+    clock.now = TICKS[0]
+    [first] = records_append_bulk([{"actor": alice, **FIRST}])
+    clock.now = TICKS[1]
+    [second] = records_append_bulk([{"actor": bob, **SECOND}])
+    assert [first.canonical_json(), second.canonical_json()] == [CANONICAL_1, CANONICAL_2]
+    stored = list(Record.objects.values_list("seq", "prev_hash", "hash"))
+    assert stored == [(1, GENESIS, HASH_1), (2, HASH_1, HASH_2)]
+    assert [r.canonical_json() for r in Record.objects.with_corrects_seq()] == [CANONICAL_1, CANONICAL_2]
 
 
 # --- the same chain written with plain SQL, then tampered with ---

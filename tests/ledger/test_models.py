@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import transaction
 
-from ledger.models import LedgerImmutableError, Record
+from ledger.models import LedgerImmutableError, Record, canonical_dumps, to_millisecond
+from ledger.services import record_correct
 from ledger.verification import ledger_verify
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,41 @@ def test_records_cannot_be_created_outside_the_service(three, staff):
 
 def test_only_view_permission_exists():
     assert Record._meta.default_permissions == ("view",)
+
+
+# --- Edges found by mutation testing ---
+
+
+def test_current_gives_the_latest_word_on_each_event(append):
+    first, second = append(title="第一份"), append(title="第二份")
+    officer = UserFactory(username="officer")
+    corrected = record_correct(first, by=officer, reason="錯誤記錄", title="第一份（更正）")
+    again = record_correct(corrected, by=officer, reason="再次更正", outcome="voided")
+    assert list(Record.objects.current()) == [second, again]
+    assert list(Record.objects.filter(corrections__isnull=False)) == [first, corrected]
+
+
+def test_the_actor_label_is_the_name_or_else_the_username(append, staff):
+    assert append().actor_label() == "陳美玲"
+    assert Record(actor_username="contractor", actor_name="").actor_label() == "contractor"
+
+
+def test_times_are_cut_to_the_millisecond_in_utc():
+    hkt = datetime.timezone(datetime.timedelta(hours=8))
+    assert to_millisecond(datetime.datetime(2026, 6, 30, 17, 5, 9, 123456, tzinfo=hkt)) == (
+        datetime.datetime(2026, 6, 30, 9, 5, 9, 123000, tzinfo=datetime.UTC)
+    )
+    last = to_millisecond(datetime.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC))
+    assert (last.second, last.microsecond) == (59, 999000)
+    with pytest.raises(ValueError) as caught:
+        to_millisecond(datetime.datetime(2026, 6, 30, 9, 5, 9))
+    assert str(caught.value) == "naive datetime in a ledger record"
+
+
+def test_the_canonical_form_refuses_what_json_cannot_say_exactly():
+    """No NaN (not JSON; a raw-SQL NaN in ``data`` is reported "cannot be hashed") and no other types."""
+    with pytest.raises(ValueError, match=r"^Out of range float values are not JSON compliant"):
+        canonical_dumps({"data": {"ratio": float("nan")}})
+    with pytest.raises(TypeError) as caught:
+        canonical_dumps({"data": {"due": datetime.date(2026, 7, 1)}})
+    assert str(caught.value) == "date is not allowed in a ledger record"

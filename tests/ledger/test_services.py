@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ledger.models import GENESIS_HASH, Outcome, Record, RecordKind, chain_hash
 from ledger.services import (
@@ -15,7 +15,9 @@ from ledger.services import (
     ERR_ALREADY_CORRECTED,
     ERR_CORRECTS,
     ERR_FUTURE,
+    ERR_NAIVE,
     ERR_REASON,
+    ERR_SCORE,
     record_append,
     record_correct,
 )
@@ -351,3 +353,97 @@ def test_data_is_stored_as_plain_json(append):
     assert record.data == expected
     assert Record.objects.get(pk=record.pk).data == expected
     assert ledger_verify().ok
+
+
+# --- Edges found by mutation testing (record_append, _validate, _to_decimal) ---
+
+NOW = datetime.datetime(2026, 6, 30, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr("ledger.services.timezone.now", lambda: NOW)
+
+
+def test_occurred_at_may_be_at_most_five_minutes_ahead_of_the_clock(append, frozen):
+    """App servers' clocks differ a little; further ahead is refused (FUTURE_TOLERANCE)."""
+    ahead = append(occurred_at=NOW + datetime.timedelta(minutes=5))
+    assert (ahead.occurred_at, ahead.recorded_at) == (NOW + datetime.timedelta(minutes=5), NOW)
+    assert append(occurred_at=NOW + datetime.timedelta(minutes=1)).seq == 2
+    with pytest.raises(ValidationError) as caught:
+        append(occurred_at=NOW + datetime.timedelta(minutes=5, milliseconds=1))
+    assert caught.value.message_dict == {"occurred_at": [ERR_FUTURE]}
+    assert Record.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "score", ["lots", "", 87.5, True, "NaN", "-Infinity", Decimal("NaN"), Decimal("Infinity"), [85]]
+)
+def test_a_score_that_is_not_an_exact_finite_number_is_refused(append, score):
+    with pytest.raises(ValidationError) as caught:
+        append(score=score)
+    assert caught.value.message_dict == {"score": [ERR_SCORE]}
+    assert not Record.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("score", "stored"), [(85, "85.00"), ("85.5", "85.50"), (" 72 ", "72.00"), (Decimal("0"), "0.00")]
+)
+def test_a_score_is_stored_with_two_decimals(append, score, stored):
+    record = append(score=score)
+    assert str(Record.objects.get(pk=record.pk).score) == stored
+    assert f'"score":"{stored}"' in record.canonical_json()
+
+
+def test_every_bad_field_is_named_at_once_with_its_message(append):
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        append(score="lots", data=[1], occurred_at=datetime.datetime(2026, 6, 30, 9, 0), title="")
+    with translation.override("en"):
+        messages = caught.value.message_dict
+    assert messages == {
+        "score": [ERR_SCORE],
+        "data": ["data: must be a dictionary."],
+        "occurred_at": [ERR_NAIVE],
+        "title": ["This field cannot be blank."],
+    }
+    assert not Record.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"actor": None}, {"actor": [ERR_ACTOR]}),
+        ({"actor": object()}, {"actor": [ERR_ACTOR]}),
+        ({"corrects": Record(title="never saved")}, {"corrects": [ERR_CORRECTS]}),
+        ({"corrects": Record(id=987654)}, {"corrects": [ERR_CORRECTS]}),
+    ],
+    ids=["no-actor", "not-a-user", "unsaved-record", "record-without-seq"],
+)
+def test_an_actor_or_a_corrected_record_that_is_not_saved_is_refused(append, overrides, expected):
+    with pytest.raises(ValidationError) as caught:
+        append(**overrides)
+    assert caught.value.message_dict == expected
+    assert not Record.objects.exists()
+
+
+def test_an_unsaved_user_is_not_an_actor(append):
+    with pytest.raises(ValidationError) as caught:
+        append(actor=UserFactory.build(username="visitor"))
+    assert caught.value.message_dict == {"actor": [ERR_ACTOR]}
+
+
+def test_a_record_without_data_stores_an_empty_object(append):
+    record = append()
+    assert Record.objects.get(pk=record.pk).data == {}
+    assert '"data":{}' in record.canonical_json()
+
+
+def test_a_second_correction_is_refused_naming_records_by_seq_not_id(known_chain):
+    """The hand-made chain has ids 9001–9003 for seqs 1–3: the officer is told seqs, as the ledger shows."""
+    original = Record.objects.get(seq=1)
+    with pytest.raises(ValidationError) as caught:
+        record_correct(original, by=UserFactory(username="auditor"), reason="再次更正", outcome="voided")
+    assert caught.value.message_dict == {
+        "corrects": ["Record #1 has already been corrected by record #3; correct that one instead."]
+    }
+    assert Record.objects.count() == 3

@@ -469,3 +469,92 @@ def test_anchors_checked_the_latest_and_the_skipped_are_counted(ledger, tmp_path
     result = ledger_verify(anchors=path)
     assert [(p.seq, p.record_id) for p in result.problems] == [(3, ledger[2].pk)]
     assert (result.anchors.checked, result.anchors.skipped_older, result.anchors.latest.seq) == (2, 1, 10)
+
+
+# --- malformed rows in full (the survivors of docs/testing.md footnote 10) ---------------------------------
+
+
+@sqlite_only
+def test_every_unreadable_value_of_a_row_is_named_in_one_problem_with_its_seq(ledger):
+    sql_unchecked("UPDATE ledger_record SET title = CAST('程序' AS BLOB), score = 'lots' WHERE seq = 5")
+    result = ledger_verify()
+    [problem] = result.problems
+    assert (problem.where, problem.seq, problem.record_id) == ("seq 5", 5, None)
+    assert problem.message == (
+        "unreadable row: title is stored as bytes (BLOB) b'\\xe7\\xa8\\x8b\\xe5\\xba\\x8f', not text; "
+        "score is stored as text 'lots', not a number"
+    )
+    assert (result.bad_seq, result.good_seq, result.checked, result.verified) == (5, 4, 10, 4)
+
+
+@sqlite_only
+def test_a_long_stored_value_is_quoted_to_its_first_40_characters(ledger):
+    long_text, long_bytes = "n" * 50, "x" * 50
+    sql_unchecked(
+        f"UPDATE ledger_record SET score = '{long_text}', title = CAST('{long_bytes}' AS BLOB) WHERE seq = 5"
+    )
+    [problem] = ledger_verify().problems
+    assert problem.message == (
+        f"unreadable row: title is stored as bytes (BLOB) b'{'x' * 40}', not text; "
+        f"score is stored as text '{'n' * 40}', not a number"
+    )
+
+
+@sqlite_only
+def test_a_time_that_cannot_be_read_names_the_reason(ledger):
+    sql_unchecked("UPDATE ledger_record SET occurred_at = 'yesterday' WHERE seq = 5")
+    [problem] = ledger_verify().problems
+    assert problem.message == (
+        "unreadable row: occurred_at is stored as text 'yesterday', which cannot be read (AttributeError)"
+    )
+
+
+def test_a_correction_pointing_outside_the_ledger_is_named(append):
+    first, second = append(), append()
+    # a DBA with foreign keys switched off; the test puts the link back (Django checks it at teardown)
+    sql("UPDATE ledger_record SET corrects_id = %s WHERE seq = 2", [987654])
+    result = ledger_verify()
+    sql("UPDATE ledger_record SET corrects_id = NULL WHERE seq = 2")
+    assert [(p.seq, p.record_id, p.message) for p in result.problems] == [
+        (2, second.pk, "corrects id 987654, which is not in the ledger (row deleted or edited)")
+    ]
+    assert first.seq == 1
+
+
+def test_an_actor_unlinked_by_hand_is_found_among_other_actors_records(append, ledger):
+    bob = UserFactory(username="bob")
+    mine = append(actor=bob)
+    with connection.cursor() as cursor:  # the one UPDATE the trigger allows
+        cursor.execute("UPDATE ledger_record SET actor_id = NULL WHERE seq = %s", [mine.seq])
+    result = ledger_verify()
+    assert [(p.seq, p.message) for p in result.problems] == [
+        (
+            11,
+            f"actor is NULL but user {bob.pk} (bob) still exists "
+            "(the link was cut by hand; it is only cleared when the user is deleted)",
+        )
+    ]
+
+
+@sqlite_only
+def test_a_correction_of_a_row_whose_seq_is_unreadable_names_the_broken_link(ledger):
+    correction = record_correct(ledger[0], by=UserFactory(username="officer"), reason="錯誤記錄", page_id=99)
+    sql("UPDATE ledger_record SET seq = 'eleven' WHERE seq = 1")
+    result = ledger_verify()
+    assert [p.message for p in result.problems if p.seq == correction.seq] == [
+        "hash mismatch (row edited)",
+        f"corrects id {ledger[0].pk}, which is not in the ledger (row deleted or edited)",
+    ]
+
+
+def test_without_derived_checks_no_derived_table_is_named(ledger):
+    result = ledger_verify(check_derived=False)
+    assert (result.ok, result.derived) == (True, ())
+
+
+@sqlite_only
+def test_a_long_json_value_that_is_not_an_object_is_quoted_to_40_characters(ledger):
+    sql_unchecked("UPDATE ledger_record SET data = '[" + "1, " * 30 + "1]' WHERE seq = 5")
+    [problem] = ledger_verify().problems
+    first_40 = "[" + "1, " * 13
+    assert problem.message == f"unreadable row: data is stored as list '{first_40}', not a JSON object"
