@@ -51,5 +51,6 @@ def test_role_names_are_translated_on_the_user_screens(make_staff, login):
     form = client.get(reverse("wagtailusers_users:add")).content.decode()
     listing = client.get(reverse("wagtailusers_users:index")).content.decode()
     for html in (form, listing):
-        assert "內容編輯" in html and "稽核" in html
+        assert "內容編輯" in html and "人力資源" in html
+    assert "稽核" in listing  # the group filter; the form offers only the groups a training admin may grant
     assert ">Content editor<" not in form and "Content editor</label>" not in form
