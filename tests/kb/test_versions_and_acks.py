@@ -293,7 +293,8 @@ def test_team_status_counts_each_overdue_and_pending_item_once(make_procedure, m
 
 def test_team_progress_counts_the_audience_in_the_team_and_who_is_still_waiting(make_procedure, make_staff):
     """A supervisor's view of a page: of the team, those in the page's audience; waiting: those who have not
-    acknowledged the version in force (an acknowledgement of the version before does not count)."""
+    acknowledged the version in force (an acknowledgement of the version before does not count). Other pages
+    the team owes are not counted."""
     from kb.selectors import team_progress
     from tests.factories import DepartmentFactory
 
@@ -306,6 +307,7 @@ def test_team_progress_counts_the_audience_in_the_team_and_who_is_still_waiting(
     acknowledge(user=late.user, page=page, version_number=1)
     page = publish_change(page, change_summary="新增核對步驟。")
     acknowledge(user=early.user, page=page, version_number=2)
+    make_procedure("SOP-CS-099", title="另一程序")  # owed by all four, and not this page's business
     progress = team_progress(page, [early, late, never, outside])
     assert progress.addressed == 3
     assert progress.waiting == [late, never]
