@@ -338,3 +338,17 @@ def test_what_is_owed_of_one_page_lists_that_page_only(make_procedure, make_staf
     person = make_staff("reader")
     assert [row.page.pk for row in owed_acknowledgements([person], [page])] == [page.pk]
     assert sorted(row.page.pk for row in owed_acknowledgements([person])) == sorted([page.pk, other_page.pk])
+
+
+def test_a_page_outside_ones_audience_does_not_hide_the_pages_after_it(make_procedure, make_staff):
+    from kb.selectors import acknowledgement_rows
+    from tests.factories import DepartmentFactory
+
+    counter, back_office = DepartmentFactory(code="CS"), DepartmentFactory(code="BO")
+    counter_only = make_procedure("SOP-CS-001", publish=False, audience_all=False)
+    counter_only.audience_departments.set([counter])
+    counter_only.save_revision().publish()
+    everyone = make_procedure("SOP-CS-002", title="全員程序")
+    person = make_staff("back", department=back_office)
+    assert [row.page.pk for row in acknowledgement_rows([person], [counter_only, everyone])] == [everyone.pk]
+    assert [row.page.pk for row in acknowledgement_rows([person])] == [everyone.pk]
