@@ -87,7 +87,7 @@ MODULES: dict[str, list[str]] = {
         "tests/assignments/test_kb_obligations.py",
     ],
     "people/audience.py": ["tests/people/test_audience.py"],
-    "people/importing.py": ["tests/people/test_import.py"],
+    "people/importing.py": ["tests/people/test_import.py", "tests/people/test_import_halfway.py"],
     "people/roles.py": [
         "tests/people/test_roles.py",
         "tests/people/test_role_limits.py",
