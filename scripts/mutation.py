@@ -78,8 +78,17 @@ MODULES: dict[str, list[str]] = {
         "tests/assignments/test_kb_obligations.py",
     ],
     "kb/models/versions.py": ["tests/kb/test_versions_and_acks.py"],  # models; due dates: kb/selectors
+    # the due-date rule, whether an acknowledgement is still owed, the acknowledgement lists and their status
+    "kb/selectors/acknowledged.py": [
+        "tests/kb/test_due_dates.py",
+        "tests/kb/test_date_boundaries.py",
+        "tests/kb/test_versions_and_acks.py",
+        "tests/kb/test_still_owed.py",
+        "tests/kb/test_regulations.py",
+        "tests/assignments/test_kb_obligations.py",
+    ],
     "people/audience.py": ["tests/people/test_audience.py"],
-    "people/importing.py": ["tests/people/test_import.py"],
+    "people/importing.py": ["tests/people/test_import.py", "tests/people/test_import_halfway.py"],
     "people/roles.py": [
         "tests/people/test_roles.py",
         "tests/people/test_role_limits.py",

@@ -121,3 +121,16 @@ def test_the_page_says_nothing_is_asked_and_offers_no_button(make_regulation, ma
     assert 'data-ack="not-required"' in html and f'href="{new.url}"' in html
     assert 'data-ack="pending"' not in html
     assert 'data-ack="pending"' in client.get(new.url).content.decode()
+
+
+# --- Edges found by mutation testing ---
+
+
+def test_still_owed_is_asked_about_the_day_given():
+    """``still_owed(..., today=day)`` answers for that day, not for the day the code runs."""
+    from kb.selectors import still_owed
+
+    page = RegulationUpdatePage(repealed_on=TODAY + datetime.timedelta(days=3))
+    assert still_owed(page, None) is True
+    assert still_owed(page, None, today=TODAY + datetime.timedelta(days=2)) is True
+    assert still_owed(page, None, today=TODAY + datetime.timedelta(days=3)) is False

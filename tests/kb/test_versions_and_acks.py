@@ -253,3 +253,102 @@ def test_a_double_click_that_loses_the_race_returns_the_first_acknowledgement(
     assert (ack.user_id, ack.page_id, ack.version_number) == (person.user_id, page.pk, 2)
     assert Record.objects.count() == records_before + 1  # the first click's record only
     assert ledger_verify().ok
+
+
+# --- Edges found by mutation testing ---
+
+
+def _procedure_due_on(make_procedure, code: str, due: datetime.date):
+    """A procedure published 60 days ago, in force since ``due`` - 7 days and due 7 days after that."""
+    page = make_procedure(
+        code, title=f"程序 {code}", effective_date=due - datetime.timedelta(days=7), ack_due_days=7
+    )
+    PublishedVersion.objects.filter(page_id=page.pk).update(
+        published_at=timezone.now() - datetime.timedelta(days=60)
+    )
+    return page
+
+
+def test_team_status_counts_each_overdue_and_pending_item_once(make_procedure, make_staff):
+    """Two overdue, two pending and one acknowledged: the team page's counts are 2 and 2, not "some"."""
+    from kb.selectors import acknowledgement_status
+
+    today = timezone.localdate()
+    overdue = [
+        _procedure_due_on(make_procedure, f"SOP-OD-{n}", today - datetime.timedelta(days=n)) for n in (1, 5)
+    ]
+    pending = [
+        _procedure_due_on(make_procedure, f"SOP-PD-{n}", today + datetime.timedelta(days=n)) for n in (0, 3)
+    ]
+    done = _procedure_due_on(make_procedure, "SOP-DONE", today - datetime.timedelta(days=2))
+    person = make_staff("reader", hire_date=datetime.date(2015, 1, 1))
+    colleague = make_staff("colleague", hire_date=datetime.date(2015, 1, 1))
+    acknowledge(user=person.user, page=done, version_number=1)
+    for page in [*overdue, *pending]:
+        acknowledge(user=colleague.user, page=page, version_number=1)
+    status = acknowledgement_status([person, colleague])
+    assert (status[person.pk].overdue, status[person.pk].pending) == (2, 2)
+    assert (status[colleague.pk].overdue, status[colleague.pk].pending) == (1, 0)
+
+
+def test_team_progress_counts_the_audience_in_the_team_and_who_is_still_waiting(make_procedure, make_staff):
+    """A supervisor's view of a page: of the team, those in the page's audience; waiting: those who have not
+    acknowledged the version in force (an acknowledgement of the version before does not count). Other pages
+    the team owes are not counted."""
+    from kb.selectors import team_progress
+    from tests.factories import DepartmentFactory
+
+    counter, back_office = DepartmentFactory(code="CS"), DepartmentFactory(code="BO")
+    page = make_procedure(audience_all=False, publish=False)
+    page.audience_departments.set([counter])
+    page.save_revision().publish()
+    early, late, never = (make_staff(name, department=counter) for name in ("early", "late", "never"))
+    outside = make_staff("outside", department=back_office)
+    acknowledge(user=late.user, page=page, version_number=1)
+    page = publish_change(page, change_summary="新增核對步驟。")
+    acknowledge(user=early.user, page=page, version_number=2)
+    make_procedure("SOP-CS-099", title="另一程序")  # owed by all four, and not this page's business
+    progress = team_progress(page, [early, late, never, outside])
+    assert progress.addressed == 3
+    assert progress.waiting == [late, never]
+    assert progress.done == 1
+    assert team_progress(page, []).addressed == 0
+
+
+def test_home_list_is_soonest_due_first_then_by_reference_and_only_for_ones_own_profile(
+    make_procedure, make_staff
+):
+    today = timezone.localdate()
+    later = _procedure_due_on(make_procedure, "SOP-A-LATER", today + datetime.timedelta(days=6))
+    second = _procedure_due_on(make_procedure, "SOP-C-SOON", today + datetime.timedelta(days=2))
+    first = _procedure_due_on(make_procedure, "SOP-B-SOON", today + datetime.timedelta(days=2))
+    person = make_staff("reader", hire_date=datetime.date(2015, 1, 1))
+    rows = pending_acknowledgements(person.user, person)
+    assert [row.page.pk for row in rows] == [first.pk, second.pk, later.pk]
+    assert pending_acknowledgements(make_staff("colleague").user, person) == []
+    assert pending_acknowledgements(person.user, None) == []
+
+
+def test_what_is_owed_of_one_page_lists_that_page_only(make_procedure, make_staff):
+    """The notification of a new version goes to those who owe THAT page (kb.signal_handlers)."""
+    from kb.selectors import owed_acknowledgements
+
+    page = make_procedure()
+    other_page = make_procedure("SOP-CS-099", title="另一程序")
+    person = make_staff("reader")
+    assert [row.page.pk for row in owed_acknowledgements([person], [page])] == [page.pk]
+    assert sorted(row.page.pk for row in owed_acknowledgements([person])) == sorted([page.pk, other_page.pk])
+
+
+def test_a_page_outside_ones_audience_does_not_hide_the_pages_after_it(make_procedure, make_staff):
+    from kb.selectors import acknowledgement_rows
+    from tests.factories import DepartmentFactory
+
+    counter, back_office = DepartmentFactory(code="CS"), DepartmentFactory(code="BO")
+    counter_only = make_procedure("SOP-CS-001", publish=False, audience_all=False)
+    counter_only.audience_departments.set([counter])
+    counter_only.save_revision().publish()
+    everyone = make_procedure("SOP-CS-002", title="全員程序")
+    person = make_staff("back", department=back_office)
+    assert [row.page.pk for row in acknowledgement_rows([person], [counter_only, everyone])] == [everyone.pk]
+    assert [row.page.pk for row in acknowledgement_rows([person])] == [everyone.pk]

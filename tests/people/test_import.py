@@ -737,3 +737,24 @@ def test_bulk_writes_build_the_same_org_chart_as_saving_one_by_one(org):
     org_rebuild()
     assert closure == set(OrgPath.objects.values_list("ancestor_id", "descendant_id", "depth"))
     assert run(csv_file(*reversed(changed))).changed_rows == []  # idempotent
+
+
+# --- Edges found by mutation testing ---
+
+
+def test_every_unknown_or_inactive_supervisor_in_the_file_is_reported(org):
+    """An unknown supervisor on one line does not stop the supervisor checks of the lines after it."""
+    found = issues(
+        csv_file(
+            row_with(BOSS, active="0"),
+            row_with(AMY, supervisor_employee_number="E404"),
+            row_with(BEN, supervisor_employee_number="E405"),
+            row_with(BEN, employee_number="E004", email="e004@bank.example"),
+        )
+    )
+
+    assert [(i.line, i.column, i.message) for i in found] == [
+        (3, "supervisor_employee_number", str(imp.ERR_SUPERVISOR_UNKNOWN % {"value": "E404"})),
+        (4, "supervisor_employee_number", str(imp.ERR_SUPERVISOR_UNKNOWN % {"value": "E405"})),
+        (5, "supervisor_employee_number", str(imp.ERR_SUPERVISOR_INACTIVE % {"value": "E001"})),
+    ]

@@ -6,9 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from people.models import OrgPath, StaffProfile
+from people.models import FeedToken, OrgPath, StaffProfile
 from people.selectors import can_view_profile, reporting_line, team_of
-from people.services import OrgCycleError, org_move, org_rebuild, staff_set_active
+from people.services import (
+    OrgCycleError,
+    feed_token_for,
+    feed_token_regenerate,
+    feed_token_user,
+    org_move,
+    org_rebuild,
+    staff_set_active,
+)
 from tests.factories import DepartmentFactory, PositionFactory
 
 
@@ -187,3 +195,92 @@ def test_5000_staff_move_matches_a_full_rebuild(db, org_5000):
     moved = set(OrgPath.objects.values_list("ancestor_id", "descendant_id", "depth"))
     org_rebuild()
     assert set(OrgPath.objects.values_list("ancestor_id", "descendant_id", "depth")) == moved
+
+
+# --- Edges found by mutation testing ---
+
+
+def closure_rows() -> set[tuple[int, int, int]]:
+    return set(OrgPath.objects.values_list("ancestor_id", "descendant_id", "depth"))
+
+
+def test_the_cycle_refusal_message_in_full(chain):
+    """What HR sees in the staff form (Traditional Chinese, the site's language)."""
+    with pytest.raises(OrgCycleError) as excinfo:
+        org_move(chain[1], chain[5])
+    assert str(excinfo.value) == "員工不可向自己或自己的下屬匯報。"
+    top = StaffProfile.objects.get(pk=chain[0].pk)
+    top.supervisor = chain[2]
+    with pytest.raises(ValidationError) as excinfo:
+        top.full_clean()
+    assert excinfo.value.message_dict["supervisor"] == ["員工不可向自己或自己的下屬匯報。"]
+
+
+def test_a_plain_save_that_changes_the_supervisor_rehangs_the_subtree(chain, make_staff):
+    """The admin form and the HR screen save the profile; the tree must follow as with ``org_move``."""
+    other = make_staff("other_boss")
+    moved = StaffProfile.objects.get(pk=chain[3].pk)
+    moved.supervisor = other
+    moved.save()
+    assert usernames(team_of(other)) == ["level3", "level4", "level5", "level6"]
+    assert usernames(team_of(chain[0])) == ["level1", "level2"]
+    assert [p.level for p in team_of(other)] == [1, 2, 3, 4]
+    incremental = closure_rows()
+    org_rebuild()
+    assert closure_rows() == incremental
+
+
+def test_a_plain_save_to_the_top_of_the_tree_and_back(chain):
+    moved = StaffProfile.objects.get(pk=chain[2].pk)
+    moved.supervisor = None
+    moved.save()
+    assert usernames(team_of(chain[0])) == ["level1"]
+    assert reporting_line(chain[6]) == [chain[2], chain[3], chain[4], chain[5]]
+    moved.supervisor = chain[1]
+    moved.save()
+    assert [p.user.username for p in reporting_line(chain[6])] == [f"level{n}" for n in range(6)]
+    incremental = closure_rows()
+    org_rebuild()
+    assert closure_rows() == incremental
+
+
+def test_a_save_that_keeps_the_supervisor_leaves_the_closure_rows_alone(chain):
+    """An edit of a name must not rewrite the rows of the person's whole subtree (for the head of a large
+    branch, tens of thousands of rows deleted and written again on every save)."""
+    person = StaffProfile.objects.get(pk=chain[3].pk)
+    person.display_name = "新名字"
+    before = set(OrgPath.objects.values_list("pk", "ancestor_id", "descendant_id", "depth"))
+    person.save()
+    assert set(OrgPath.objects.values_list("pk", "ancestor_id", "descendant_id", "depth")) == before
+
+
+def test_reactivation_brings_the_person_and_their_login_back(chain):
+    staff_set_active(chain[2], active=False)
+    staff_set_active(chain[2], active=True)
+    chain[2].refresh_from_db()
+    assert chain[2].is_active is True
+    assert get_user_model().objects.get(pk=chain[2].user_id).is_active is True
+    assert "level2" in usernames(team_of(chain[0]))
+
+
+def test_a_feed_token_is_the_same_until_regenerated_and_stops_for_a_deactivated_person(make_staff):
+    person, colleague = make_staff("reader"), make_staff("colleague")
+    token = feed_token_for(person.user)
+    assert len(token) == 43 and feed_token_for(person.user) == token  # 32 random bytes, URL-safe base64
+    assert feed_token_for(colleague.user) != token
+    assert feed_token_user(token) == person.user
+    staff_set_active(person, active=False)
+    assert feed_token_user(token) is None
+    staff_set_active(person, active=True)
+    assert feed_token_user(token) == person.user
+    new = feed_token_regenerate(person.user)
+    assert new != token and feed_token_user(token) is None and feed_token_user(new) == person.user
+
+
+def test_a_malformed_feed_token_finds_nobody(make_staff):
+    person = make_staff("reader")
+    token = feed_token_for(person.user)
+    FeedToken.objects.filter(user=person.user).update(token="a" * 64)
+    assert feed_token_user("a" * 64) == person.user  # the longest that is looked up
+    for bad in ["", "a" * 65, "a" * 63 + "\x00", token[:-1], None]:
+        assert feed_token_user(bad) is None
