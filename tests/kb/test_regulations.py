@@ -168,7 +168,8 @@ def test_a_minor_change_to_an_answered_update_flags_only_procedures_newly_affect
     update.affected_procedures.add(AffectedProcedure(procedure=added))
     update.change_summary, update.is_minor_change = "補列受影響程序。", True
     publish(update)
-    assert list(ReviewFlag.objects.filter(cleared_at=None).values_list("procedure_id", flat=True)) == [added.pk]
+    open_flags = ReviewFlag.objects.filter(cleared_at=None).values_list("procedure_id", flat=True)
+    assert list(open_flags) == [added.pk]
     assert ReviewFlag.objects.filter(procedure_id=answered.pk).count() == 1
 
 
