@@ -558,3 +558,15 @@ def test_a_long_json_value_that_is_not_an_object_is_quoted_to_40_characters(ledg
     [problem] = ledger_verify().problems
     first_40 = "[" + "1, " * 13
     assert problem.message == f"unreadable row: data is stored as list '{first_40}', not a JSON object"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="only PostgreSQL's numeric column stores NaN")
+def test_a_score_stored_as_nan_is_named_not_a_number(append):
+    """A DBA can write 'NaN' into a numeric column; the walk names it instead of comparing NaN with scores."""
+    [append(title=f"測驗 {n}", score="80.00") for n in range(1, 4)]
+    sql("UPDATE ledger_record SET score = 'NaN' WHERE seq = 2")
+    [problem] = ledger_verify().problems
+    assert (problem.seq, problem.message) == (
+        2,
+        "unreadable row: score is stored as Decimal 'NaN', not a number",
+    )
