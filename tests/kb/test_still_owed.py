@@ -126,7 +126,7 @@ def test_the_page_says_nothing_is_asked_and_offers_no_button(make_regulation, ma
 # --- Edges found by mutation testing ---
 
 
-def test_still_owed_is_asked_about_the_day_given():
+def test_still_owed_is_asked_about_the_day_given(db):  # Wagtail's Page() may read the default locale
     """``still_owed(..., today=day)`` answers for that day, not for the day the code runs."""
     from kb.selectors import still_owed
 
