@@ -52,16 +52,13 @@ def read_only_sync(user_ids: Iterable[int]) -> list[int]:
     profiles that changed."""
     from .models import StaffProfile
 
-    user_ids = list(user_ids)
-    readers = set(read_only_users().filter(pk__in=user_ids).values_list("pk", flat=True))
-    changed = []
-    for pk, user_id, read_only in StaffProfile.objects.filter(user_id__in=user_ids).values_list(
-        "pk", "user_id", "read_only"
-    ):
-        if read_only != (user_id in readers):
-            StaffProfile.objects.filter(pk=pk).update(read_only=not read_only)
-            changed.append(pk)
-    return changed
+    profiles = StaffProfile.objects.filter(user_id__in=list(user_ids))
+    readers = read_only_users().values("pk")
+    joining = list(profiles.filter(read_only=False, user_id__in=readers).values_list("pk", flat=True))
+    leaving = list(profiles.filter(read_only=True).exclude(user_id__in=readers).values_list("pk", flat=True))
+    StaffProfile.objects.filter(pk__in=joining).update(read_only=True)  # a few queries, however many people
+    StaffProfile.objects.filter(pk__in=leaving).update(read_only=False)
+    return joining + leaving
 
 
 def _rights_permissions() -> QuerySet[Permission]:

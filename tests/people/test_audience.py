@@ -158,3 +158,19 @@ def test_joining_or_leaving_the_auditor_group_sets_read_only(make_staff):
     assert not person.read_only
     hired_as_auditor = make_staff("new-auditor", groups=["Staff", "Auditor"])  # groups before the profile
     assert hired_as_auditor.read_only
+
+
+def test_setting_read_only_takes_the_same_queries_for_one_person_or_many(
+    make_staff, django_assert_num_queries
+):
+    from people.access import read_only_sync
+
+    people = [make_staff(f"audit{n}", groups=["Staff"]) for n in range(6)]
+    auditors = Group.objects.get(name="Auditor")
+    for batch in (people[:1], people[1:]):
+        auditors.user_set.through.objects.bulk_create(  # past the signal: read_only_sync is what is measured
+            [auditors.user_set.through(user_id=p.user_id, group_id=auditors.pk) for p in batch]
+        )
+        with django_assert_num_queries(3):  # who joins, who leaves (nobody), one UPDATE
+            assert sorted(read_only_sync([p.user_id for p in batch])) == sorted(p.pk for p in batch)
+    assert StaffProfile.objects.filter(pk__in=[p.pk for p in people], read_only=True).count() == 6
